@@ -1,0 +1,90 @@
+# houkan - claim files for visiting-nursing stations.
+# GNU make.  `make deps` installs what is missing; `make test` and `make demo`
+# run it first.  `make DEVELOPER=1` turns warnings into errors.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+PKGS = libxml-2.0 openssl zlib sqlite3 libcurl
+DEB_PKGS = gcc make pkg-config libxml2-dev libssl-dev zlib1g-dev libsqlite3-dev \
+           libcurl4-openssl-dev sqlite3 openssl python3 clang libclang-rt-14-dev
+
+# Lazily evaluated: `make deps` must work before pkg-config knows the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+ifeq ($(DEVELOPER),1)
+WARN += -Werror -Wformat=2 -Wformat-security -Wnull-dereference -Wvla -Wpointer-arith \
+        -Wundef -Wcast-qual -Wwrite-strings
+endif
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+LIB_DIRS = base receipt claims switchover certs
+LIB_SRC = $(filter-out claims/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+HOUKAN = $(BUILD)/houkan
+LIBHOUKAN = $(BUILD)/libhoukan.a
+UNIT = $(BUILD)/unit-tests
+
+.PHONY: all deps test unit demo bench golden-update install clean fuzz e2e san
+
+all: $(HOUKAN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBHOUKAN): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(HOUKAN): $(BUILD)/claims/main.o $(LIBHOUKAN)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(UNIT): $(UNIT_OBJ) $(LIBHOUKAN)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/claims/main.d
+
+# Sanitizer build of everything, in its own tree.
+san:
+	$(MAKE) BUILD=build/san OPT=-O1 \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	  build/san/houkan build/san/unit-tests
+
+deps:
+	@sh tools/deps.sh $(DEB_PKGS)
+
+unit: $(UNIT)
+	$(UNIT)
+
+test: deps
+	$(MAKE) all $(UNIT)
+	$(MAKE) san
+	@sh tests/run.sh
+
+demo: deps all
+	@sh tools/demo.sh $(HOUKAN)
+
+bench: deps all
+	@sh tools/bench.sh $(HOUKAN)
+
+golden-update: all
+	@sh tests/golden.sh --update $(HOUKAN)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/houkan/master
+	install -m 0755 $(HOUKAN) $(DESTDIR)$(PREFIX)/bin/houkan
+	cp -R data/master/. $(DESTDIR)$(PREFIX)/share/houkan/master/
+
+clean:
+	rm -rf build

@@ -1,0 +1,195 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include "base/fileio.h"
+#include "base/limits.h"
+
+int hk_read_file(const char *path, char **data, size_t *len, size_t limit, struct hk_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, a = 0;
+	if (!f)
+		return hk_err_set(err, HK_EXIT_IO, "%s: cannot open: %s", path, strerror(errno));
+	for (;;) {
+		size_t got;
+		if (a - n < 65536) {
+			a = a ? a * 2 : 65536;
+			buf = hk_realloc(buf, a + 1);
+		}
+		got = fread(buf + n, 1, a - n, f);
+		n += got;
+		if (limit && n > limit) {
+			fclose(f);
+			hk_free(buf);
+			return hk_err_set(err, HK_EXIT_INPUT, "%s: larger than %zu bytes", path, limit);
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno;
+		fclose(f);
+		hk_free(buf);
+		return hk_err_set(err, HK_EXIT_IO, "%s: read error: %s", path, strerror(e));
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+int hk_fsync_dir(const char *dir, struct hk_err *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return hk_err_set(err, HK_EXIT_IO, "%s: cannot open directory: %s", dir, strerror(errno));
+	if (fsync(fd) != 0 && errno != EINVAL) {
+		int e = errno;
+		close(fd);
+		return hk_err_set(err, HK_EXIT_IO, "%s: fsync: %s", dir, strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+int hk_publish(const char *path, const void *data, size_t len, int mode, struct hk_err *err)
+{
+	char tmp[HK_MAX_PATH], dir[HK_MAX_PATH];
+	const char *p = data;
+	char *slash;
+	int fd;
+	if ((size_t)hk_snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return hk_err_set(err, HK_EXIT_IO, "%s: path too long", path);
+	unlink(tmp); /* a stale temp from a killed run is never visible as the real file */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode ? mode : 0600);
+	if (fd < 0)
+		return hk_err_set(err, HK_EXIT_IO, "%s: cannot create: %s", tmp, strerror(errno));
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			int e = errno;
+			if (e == EINTR)
+				continue;
+			close(fd);
+			unlink(tmp);
+			return hk_err_set(err, HK_EXIT_IO, "%s: write: %s", tmp, strerror(e));
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return hk_err_set(err, HK_EXIT_IO, "%s: fsync: %s", tmp, strerror(e));
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return hk_err_set(err, HK_EXIT_IO, "%s: rename: %s", path, strerror(e));
+	}
+	hk_snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		hk_snprintf(dir, sizeof(dir), ".");
+	return hk_fsync_dir(dir, err);
+}
+
+int hk_mkdir_p(const char *path, int mode, struct hk_err *err)
+{
+	char buf[HK_MAX_PATH];
+	size_t n;
+	if ((size_t)hk_snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
+		return hk_err_set(err, HK_EXIT_IO, "%s: path too long", path);
+	n = strlen(buf);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] == '/' || buf[i] == '\0') {
+			char c = buf[i];
+			buf[i] = '\0';
+			if (mkdir(buf, mode) != 0 && errno != EEXIST)
+				return hk_err_set(err, HK_EXIT_IO, "%s: cannot create directory: %s",
+						  buf, strerror(errno));
+			buf[i] = c;
+		}
+	}
+	return 0;
+}
+
+struct hk_sha256 { EVP_MD_CTX *ctx; };
+
+struct hk_sha256 *hk_sha256_new(void)
+{
+	struct hk_sha256 *s = hk_malloc(sizeof(*s));
+	s->ctx = EVP_MD_CTX_new();
+	if (!s->ctx || !EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL)) {
+		fputs("houkan: cannot initialise SHA-256\n", stderr);
+		exit(HK_EXIT_INTERNAL);
+	}
+	return s;
+}
+
+void hk_sha256_update(struct hk_sha256 *s, const void *p, size_t n)
+{
+	EVP_DigestUpdate(s->ctx, p, n);
+}
+
+void hk_sha256_final(struct hk_sha256 *s, char hex[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	static const char x[] = "0123456789abcdef";
+	EVP_DigestFinal_ex(s->ctx, md, &mdlen);
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = x[md[i] >> 4];
+		hex[2 * i + 1] = x[md[i] & 15];
+	}
+	hex[64] = '\0';
+	EVP_MD_CTX_free(s->ctx);
+	hk_free(s);
+}
+
+void hk_sha256_hex(const void *data, size_t len, char hex[65])
+{
+	struct hk_sha256 *s = hk_sha256_new();
+	hk_sha256_update(s, data, len);
+	hk_sha256_final(s, hex);
+}
+
+int hk_sha256_file(const char *path, char hex[65], struct hk_err *err)
+{
+	unsigned char buf[65536];
+	size_t n;
+	struct hk_sha256 *s;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return hk_err_set(err, HK_EXIT_IO, "%s: cannot open: %s", path, strerror(errno));
+	s = hk_sha256_new();
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		hk_sha256_update(s, buf, n);
+	hk_sha256_final(s, hex);
+	if (ferror(f)) {
+		fclose(f);
+		return hk_err_set(err, HK_EXIT_IO, "%s: read error", path);
+	}
+	fclose(f);
+	return 0;
+}
+
+int hk_close_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "houkan: cannot write standard output: %s\n", strerror(errno));
+		return HK_EXIT_IO;
+	}
+	return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * fileio.h - whole-file reads, atomic publication and digests.
+ *
+ * hk_publish() writes name.tmp (O_EXCL, 0600 unless mode given), fsyncs it,
+ * renames it over name and fsyncs the directory (PRACTICES 8), so a reader
+ * only ever sees whole files.
+ */
+#ifndef HK_FILEIO_H
+#define HK_FILEIO_H
+#include <stddef.h>
+#include <stdio.h>
+#include "base/hk.h"
+
+int hk_read_file(const char *path, char **data, size_t *len, size_t limit, struct hk_err *err);
+int hk_publish(const char *path, const void *data, size_t len, int mode, struct hk_err *err);
+int hk_mkdir_p(const char *path, int mode, struct hk_err *err);
+int hk_fsync_dir(const char *dir, struct hk_err *err);
+
+/* SHA-256 (OpenSSL EVP): hex is 65 bytes. */
+void hk_sha256_hex(const void *data, size_t len, char hex[65]);
+int hk_sha256_file(const char *path, char hex[65], struct hk_err *err);
+
+/* Incremental SHA-256 for streams. */
+struct hk_sha256;
+struct hk_sha256 *hk_sha256_new(void);
+void hk_sha256_update(struct hk_sha256 *s, const void *p, size_t n);
+void hk_sha256_final(struct hk_sha256 *s, char hex[65]); /* frees s */
+
+/* Flush and check stdout before exit (PRACTICES 9): returns 0 or HK_EXIT_IO. */
+int hk_close_stdout(void);
+
+#endif

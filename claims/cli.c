@@ -1,0 +1,128 @@
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "claims/cli.h"
+#include "base/fileio.h"
+
+const struct hk_command hk_commands[] = {
+	{"init", cmd_init, CMD_NEEDS_DB, "create a station database",
+	 "houkan init --db PATH --station-code NNNNNNN --pref NN --name NAME [--phone PHONE]\n"
+	 "            [--mgmt-level 1|2|3] [--mgmt-daily 1|2] [--online-eligibility]\n"
+	 "            [--special-area] [--hold-unconfirmed]\n"
+	 "  Creates PATH (refuses to overwrite) with the current schema and the station row."},
+	{"import", cmd_import, CMD_NEEDS_DB, "import patients, coverages, instructions or visits from CSV",
+	 "houkan import --db DB {patients|coverages|instructions|visits} FILE.csv\n"
+	 "  UTF-8 CSV with a header row (docs/import-formats.md). The file is imported whole\n"
+	 "  or not at all; every bad row is reported as FILE:LINE:COLUMN: message."},
+	{"gen", cmd_gen, CMD_NEEDS_DB, "fill a station database with a synthetic month",
+	 "houkan gen --db DB --seed N --patients P --month YYYY-MM\n"
+	 "  Deterministic: the same seed gives the same data. Creates DB if it does not exist."},
+	{"master", cmd_master, 0, "show the 訪問看護療養費マスター in force on a date",
+	 "houkan master [--dir DIR] [--date YYYY-MM-DD] [CODE...]\n"
+	 "  Without CODE, summarises the master version; with CODEs, shows those items."},
+	{"check", cmd_check, 0, "validate RECEIPTH.UKE files",
+	 "houkan check [--format=text|json] [--tolerant] FILE...\n"
+	 "  One diagnostic per line: FILE:LINE: REC[FIELD]: error|warning: CODE: message.\n"
+	 "  Exit 0 no errors, 1 errors, 2 usage, 3 unreadable file (docs/check-codes.md)."},
+	{"show", cmd_show, 0, "print a RECEIPTH.UKE readably in UTF-8",
+	 "houkan show FILE"},
+};
+const size_t hk_ncommands = sizeof(hk_commands) / sizeof(hk_commands[0]);
+
+const struct hk_command *hk_command_find(const char *name)
+{
+	for (size_t i = 0; i < hk_ncommands; i++)
+		if (strcmp(hk_commands[i].name, name) == 0)
+			return &hk_commands[i];
+	return NULL;
+}
+
+int hk_usage_error(const char *cmd, const char *fmt, ...)
+{
+	const struct hk_command *c = hk_command_find(cmd);
+	va_list ap;
+	fprintf(stderr, "houkan %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c)
+		fprintf(stderr, "usage: %s\n", c->usage);
+	return HK_EXIT_USAGE;
+}
+
+int hk_report(const char *cmd, const struct hk_err *err)
+{
+	fprintf(stderr, "houkan %s: %s\n", cmd, err->msg[0] ? err->msg : "failed");
+	return err->code ? err->code : HK_EXIT_INTERNAL;
+}
+
+int hk_wants_help(const char *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			const struct hk_command *c = hk_command_find(cmd);
+			if (c)
+				printf("%s\n\n%s\n", c->summary, c->usage);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void overview(FILE *f)
+{
+	fprintf(f, "houkan %s - claim files for visiting-nursing stations (訪問看護ステーション)\n\n"
+		   "usage: houkan COMMAND [OPTIONS] [ARGS]\n"
+		   "       houkan help COMMAND\n"
+		   "       houkan --version\n\ncommands:\n", HK_VERSION);
+	for (size_t i = 0; i < hk_ncommands; i++)
+		fprintf(f, "  %-12s %s\n", hk_commands[i].name, hk_commands[i].summary);
+	fprintf(f, "\nExit codes: 0 ok, 1 input rejected, 2 usage, 3 I/O or database, 4 network,\n"
+		   "5 certificate or signature (docs/exit-codes.md).\n");
+}
+
+int hk_main(int argc, char **argv)
+{
+	const struct hk_command *c;
+	int rc, rc2;
+	if (argc < 2) {
+		overview(stderr);
+		return HK_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		overview(stdout);
+		return hk_close_stdout();
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("houkan %s\n", HK_VERSION);
+		return hk_close_stdout();
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc < 3) {
+			overview(stdout);
+			return hk_close_stdout();
+		}
+		c = hk_command_find(argv[2]);
+		if (!c) {
+			fprintf(stderr, "houkan help: no such command '%s' (houkan --help lists them)\n", argv[2]);
+			return HK_EXIT_USAGE;
+		}
+		printf("houkan %s - %s\n\n%s\n", c->name, c->summary, c->usage);
+		return hk_close_stdout();
+	}
+	c = hk_command_find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "houkan: '%s' is not a houkan command (houkan --help lists them)\n", argv[1]);
+		return HK_EXIT_USAGE;
+	}
+	if (hk_wants_help(c->name, argc - 1, argv + 1))
+		return hk_close_stdout();
+	optind = 1;
+	rc = c->fn(argc - 1, argv + 1);
+	rc2 = hk_close_stdout();
+	return rc ? rc : rc2;
+}

@@ -1,0 +1,9 @@
+/* Placeholder: replaced by the real command. */
+#include <stdio.h>
+#include "claims/cli.h"
+int cmd_check(int argc, char **argv)
+{
+	(void)argc; (void)argv;
+	fprintf(stderr, "houkan check: not built yet\n");
+	return HK_EXIT_INTERNAL;
+}
