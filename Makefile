@@ -24,7 +24,7 @@ endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
-LIB_DIRS = base receipt claims switchover certs
+LIB_DIRS = base receipt master claims switchover certs
 LIB_SRC = $(filter-out claims/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/*.c)
@@ -57,9 +57,9 @@ $(UNIT): $(UNIT_OBJ) $(LIBHOUKAN)
 
 # Sanitizer build of everything, in its own tree.
 san:
-	$(MAKE) BUILD=build/san OPT=-O1 \
+	$(MAKE) BUILD=$(BUILD)/san OPT=-O1 \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
-	  build/san/houkan build/san/unit-tests
+	  $(BUILD)/san/houkan $(BUILD)/san/unit-tests
 
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
@@ -70,7 +70,7 @@ unit: $(UNIT)
 test: deps
 	$(MAKE) all $(UNIT)
 	$(MAKE) san
-	@sh tests/run.sh
+	@BUILD=$(BUILD) sh tests/run.sh
 
 demo: deps all
 	@sh tools/demo.sh $(HOUKAN)

@@ -1,11 +1,12 @@
 #!/bin/sh
 # tests/run.sh - runs every test and ends with "N passed, N failed".
 #   unit tests (normal build and ASan/UBSan build), then tests/cli/*.sh
-#   against the normal binary.  Exit status 1 if anything failed.
+#   against the normal binary.  BUILD names the build directory (default build).  Exit status 1 if anything failed.
 # Usage: sh tests/run.sh [PATTERN]   (PATTERN filters cli scripts by name)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 cd "$SRC" || exit 2
 pat=${1:-}
+B=${BUILD:-build}
 passed=0 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -15,7 +16,7 @@ count() { # count LOG: adds its ok/FAIL lines to the totals
 	passed=$((passed + p)); failed=$((failed + f))
 }
 
-for unit in build/unit-tests build/san/unit-tests; do
+for unit in "$B/unit-tests" "$B/san/unit-tests"; do
 	[ -n "$pat" ] && break
 	if [ ! -x "$unit" ]; then
 		echo "FAIL $unit: not built"; failed=$((failed + 1)); continue
@@ -36,7 +37,7 @@ for t in tests/cli/*.sh; do
 	[ -e "$t" ] || continue
 	case "$t" in *"$pat"*) ;; *) continue ;; esac
 	echo "== $t"
-	HOUKAN="$SRC/build/houkan" SRC="$SRC" sh "$t" >"$log" 2>&1
+	HOUKAN="$SRC/$B/houkan" SRC="$SRC" sh "$t" >"$log" 2>&1
 	st=$?
 	grep -v '^ok ' "$log"
 	count "$log"
