@@ -209,6 +209,31 @@ static const char *const migrations[] = {
 "  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;\n"
 "CREATE TRIGGER receipt_state_no_update BEFORE UPDATE ON receipt_state\n"
 "  BEGIN SELECT RAISE(ABORT, 'receipt_state is append-only'); END;\n",
+/* 2: the submission ledger (exactly-once upload) and reception results */
+"CREATE TABLE submission (                    -- one row per file handed over; keyed by its digest\n"
+"  id INTEGER PRIMARY KEY,\n"
+"  sha256 TEXT NOT NULL UNIQUE,                -- SHA-256 of the RECEIPTH.UKE bytes (the server dedupes on it too)\n"
+"  run_id INTEGER REFERENCES claim_run(id),\n"
+"  body INTEGER CHECK (body IN (1,2)),\n"
+"  path TEXT NOT NULL,\n"
+"  mode TEXT NOT NULL CHECK (mode IN ('online','outbox')),\n"
+"  state TEXT NOT NULL CHECK (state IN ('pending','uploading','sent','accepted','rejected','outboxed')),\n"
+"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+"  seal_sha256 TEXT,                           -- digest of the detached CMS seal (.p7s)\n"
+"  reception_no TEXT,                          -- 受付番号 returned by the review body\n"
+"  result TEXT,                                -- accepted | 受付不能 | 要確認 | ...\n"
+"  created TEXT NOT NULL,\n"
+"  updated TEXT NOT NULL\n"
+");\n"
+"CREATE TABLE submission_error (              -- reception error codes (1000/2000 受付不能, 3000/4000/7000 要確認, 4800 normal)\n"
+"  id INTEGER PRIMARY KEY,\n"
+"  submission_id INTEGER NOT NULL REFERENCES submission(id),\n"
+"  receipt_no INTEGER,                         -- RE レセプト番号 in the file, NULL for file-level errors\n"
+"  receipt_id INTEGER REFERENCES receipt(id),\n"
+"  code TEXT NOT NULL,\n"
+"  class TEXT NOT NULL,                        -- unacceptable | check | normal\n"
+"  message TEXT\n"
+");\n",
 };
 
 int hk_schema_count(void) { return (int)(sizeof(migrations) / sizeof(migrations[0])); }
