@@ -37,6 +37,8 @@ struct hk_field_def {
 	bool required;           /* 記録必須 (first claim) */
 	unsigned char table;     /* 別表 number whose codes the value must be (0 = none) */
 	unsigned char code_width;/* >0: value is a concatenation of codes of this width */
+	bool keepzero;           /* 数字 可変 whose leading zeros are significant (a date,
+				  * a time, a code without 別表): never suppressed */
 };
 
 struct hk_record_def {
@@ -54,8 +56,15 @@ const struct hk_record_def *hk_record_def_find(const char *id, size_t len);
 
 /* Code tables 別表1..28: is `code` (len bytes, ASCII) a valid code of table n? */
 bool hk_code_valid(int table, const char *code, size_t len);
-/* UTF-8 label of a code ("訪問看護指示" for 別表12 "01"), or NULL. */
+/* UTF-8 label of a code ("訪問看護指示" for 別表12 "01"), or NULL.
+ * Labels are also given for shaded codes. */
 const char *hk_code_label(int table, const char *code, size_t len);
+/* A code the 別表 lists but shades ("一次請求の場合は、網掛けのコードは使用しない"):
+ * 別表24 02-09, 別表25 9, 別表26 03/04.  hk_code_valid() is false for them. */
+bool hk_code_shaded(int table, const char *code, size_t len);
+/* Name of 別表 n ("指示区分"), or NULL. */
+const char *hk_code_table_name(int table);
+#define HK_NCODE_TABLES 28
 
 /* ---- diagnostics ------------------------------------------------------ */
 

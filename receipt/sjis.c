@@ -1,0 +1,192 @@
+/*
+ * sjis.c - the Shift_JIS codec restricted to 作成手引き 別紙4 規定文字コード:
+ * JIS X 0201 (0x20-0x7E, 0xA1-0xDF) and the JIS X 0208 cells.  The tables are
+ * generated (tools/gen_sjis_table.py -> receipt/sjis_table.c); see
+ * docs/uke-format.md "Codec" for the mapping decisions.
+ */
+#include <string.h>
+#include "receipt/uke.h"
+#include "receipt/sjis_table.h"
+
+int hk_sjis_char_len(const unsigned char *p, size_t n)
+{
+	unsigned c;
+	int row;
+
+	if (n == 0)
+		return 0;
+	c = p[0];
+	if ((c >= 0x20 && c <= 0x7E) || (c >= 0xA1 && c <= 0xDF))
+		return 1;
+	row = hk_sjis_lead_row[c];
+	if (row < 0 || n < 2 || p[1] < 0x40)
+		return 0;
+	return hk_sjis_dec[row][p[1] - 0x40] > HK_SJIS_OUTSIDE ? 2 : 0;
+}
+
+static int put_utf8(struct hk_buf *out, unsigned long cp, struct hk_err *err)
+{
+	unsigned char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xC0 | (cp >> 6));
+		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xE0 | (cp >> 12));
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xF0 | (cp >> 18));
+		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	return hk_buf_add(out, b, n, err);
+}
+
+int hk_sjis_to_utf8(const unsigned char *in, size_t n, struct hk_buf *out,
+		    size_t *bad_off, struct hk_err *err)
+{
+	size_t i = 0;
+	unsigned long cp;
+
+	while (i < n) {
+		unsigned c = in[i];
+		if (c >= 0x20 && c <= 0x7E) {
+			/* Runs of ASCII are copied in one call. */
+			size_t j = i + 1;
+			while (j < n && in[j] >= 0x20 && in[j] <= 0x7E)
+				j++;
+			if (hk_buf_add(out, in + i, j - i, err) < 0)
+				return -1;
+			i = j;
+			continue;
+		}
+		if (c >= 0xA1 && c <= 0xDF) {
+			/* JIS X 0201 katakana -> U+FF61.. */
+			cp = 0xFF61 + (c - 0xA1);
+			i++;
+		} else {
+			int row = hk_sjis_lead_row[c];
+			unsigned v = 0;
+			if (row >= 0 && i + 1 < n && in[i + 1] >= 0x40)
+				v = hk_sjis_dec[row][in[i + 1] - 0x40];
+			if (v <= HK_SJIS_OUTSIDE) {
+				if (bad_off)
+					*bad_off = i;
+				return hk_err_set(err, HK_EXIT_INPUT,
+						  "byte 0x%02X at offset %zu is not a character of the allowed "
+						  "Shift_JIS repertoire (作成手引き 別紙4)", c, i);
+			}
+			cp = v;
+			i += 2;
+		}
+		if (put_utf8(out, cp, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF.
+ * Returns the length of the sequence at s (n bytes left) or 0. */
+static int utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	unsigned c = s[0];
+	unsigned long v;
+	int len, k;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		v = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		v = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)len > n)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[k] & 0x3F);
+	}
+	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+	    (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+/* Shift_JIS code (1 or 2 bytes, >0) of a code point, or 0 if outside the repertoire. */
+static unsigned sjis_of(unsigned long cp)
+{
+	size_t lo = 0, hi = hk_sjis_enc_count;
+
+	if (cp >= 0x20 && cp <= 0x7E)
+		return (unsigned)cp;
+	if (cp >= 0xFF61 && cp <= 0xFF9F)
+		return (unsigned)(0xA1 + (cp - 0xFF61));
+	if (cp < 0x80 || cp > 0xFFFF)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (hk_sjis_enc_table[mid].ucs < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < hk_sjis_enc_count && hk_sjis_enc_table[lo].ucs == cp)
+		return hk_sjis_enc_table[lo].sjis;
+	return 0;
+}
+
+int hk_utf8_to_sjis(const char *in, size_t n, struct hk_buf *out,
+		    hk_sjis_bad_fn on_bad, void *ctx, struct hk_err *err)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, idx = 0;
+	int replaced = 0;
+
+	while (i < n) {
+		unsigned long cp;
+		unsigned code;
+		unsigned char b[2];
+		int len = utf8_next(s + i, n - i, &cp);
+
+		if (len == 0)
+			return hk_err_set(err, HK_EXIT_INPUT,
+					  "invalid UTF-8 at byte %zu (byte 0x%02X)", i, s[i]);
+		code = sjis_of(cp);
+		if (code == 0) {
+			if (on_bad)
+				on_bad(ctx, cp, idx);
+			replaced++;
+			code = 0x8148; /* ？ 記録条件仕様 2(3)エ */
+		}
+		if (code > 0xFF) {
+			b[0] = (unsigned char)(code >> 8);
+			b[1] = (unsigned char)(code & 0xFF);
+			if (hk_buf_add(out, b, 2, err) < 0)
+				return -1;
+		} else if (hk_buf_addc(out, (char)code, err) < 0) {
+			return -1;
+		}
+		i += (size_t)len;
+		idx++;
+	}
+	return replaced;
+}
