@@ -59,50 +59,89 @@ int hk_fsync_dir(const char *dir, struct hk_err *err)
 	return 0;
 }
 
-int hk_publish(const char *path, const void *data, size_t len, int mode, struct hk_err *err)
+static int parent_dir(const char *path, char *dir, size_t size)
 {
-	char tmp[HK_MAX_PATH], dir[HK_MAX_PATH];
-	const char *p = data;
 	char *slash;
-	int fd;
-	if ((size_t)hk_snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return hk_err_set(err, HK_EXIT_IO, "%s: path too long", path);
-	unlink(tmp); /* a stale temp from a killed run is never visible as the real file */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode ? mode : 0600);
-	if (fd < 0)
-		return hk_err_set(err, HK_EXIT_IO, "%s: cannot create: %s", tmp, strerror(errno));
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			int e = errno;
-			if (e == EINTR)
-				continue;
-			close(fd);
-			unlink(tmp);
-			return hk_err_set(err, HK_EXIT_IO, "%s: write: %s", tmp, strerror(e));
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return hk_err_set(err, HK_EXIT_IO, "%s: fsync: %s", tmp, strerror(e));
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return hk_err_set(err, HK_EXIT_IO, "%s: rename: %s", path, strerror(e));
-	}
-	hk_snprintf(dir, sizeof(dir), "%s", path);
+	hk_snprintf(dir, size, "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash == dir)
 		dir[1] = '\0';
 	else if (slash)
 		*slash = '\0';
 	else
-		hk_snprintf(dir, sizeof(dir), ".");
+		hk_snprintf(dir, size, ".");
+	return 0;
+}
+
+int hk_pubfile_open(struct hk_pubfile *pf, const char *path, int mode, struct hk_err *err)
+{
+	pf->fd = -1;
+	pf->bytes = 0;
+	if ((size_t)hk_snprintf(pf->path, sizeof(pf->path), "%s", path) >= sizeof(pf->path) ||
+	    (size_t)hk_snprintf(pf->tmp, sizeof(pf->tmp), "%s.tmp", path) >= sizeof(pf->tmp))
+		return hk_err_set(err, HK_EXIT_IO, "%s: path too long", path);
+	unlink(pf->tmp); /* a stale temp from a killed run is never visible as the real file */
+	pf->fd = open(pf->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode ? mode : 0600);
+	if (pf->fd < 0)
+		return hk_err_set(err, HK_EXIT_IO, "%s: cannot create: %s", pf->tmp, strerror(errno));
+	return 0;
+}
+
+int hk_pubfile_write(struct hk_pubfile *pf, const void *data, size_t len, struct hk_err *err)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t w = write(pf->fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return hk_err_set(err, HK_EXIT_IO, "%s: write: %s", pf->tmp, strerror(errno));
+		}
+		p += w;
+		len -= (size_t)w;
+		pf->bytes += (unsigned long long)w;
+	}
+	return 0;
+}
+
+void hk_pubfile_abort(struct hk_pubfile *pf)
+{
+	if (pf->fd >= 0) {
+		close(pf->fd);
+		pf->fd = -1;
+	}
+	unlink(pf->tmp);
+}
+
+int hk_pubfile_commit(struct hk_pubfile *pf, struct hk_err *err)
+{
+	char dir[HK_MAX_PATH];
+	int fd = pf->fd;
+	pf->fd = -1;
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		int e = errno;
+		unlink(pf->tmp);
+		return hk_err_set(err, HK_EXIT_IO, "%s: fsync: %s", pf->tmp, strerror(e));
+	}
+	if (rename(pf->tmp, pf->path) != 0) {
+		int e = errno;
+		unlink(pf->tmp);
+		return hk_err_set(err, HK_EXIT_IO, "%s: rename: %s", pf->path, strerror(e));
+	}
+	parent_dir(pf->path, dir, sizeof(dir));
 	return hk_fsync_dir(dir, err);
+}
+
+int hk_publish(const char *path, const void *data, size_t len, int mode, struct hk_err *err)
+{
+	struct hk_pubfile pf;
+	if (hk_pubfile_open(&pf, path, mode, err) < 0)
+		return -1;
+	if (hk_pubfile_write(&pf, data, len, err) < 0) {
+		hk_pubfile_abort(&pf);
+		return -1;
+	}
+	return hk_pubfile_commit(&pf, err);
 }
 
 int hk_mkdir_p(const char *path, int mode, struct hk_err *err)

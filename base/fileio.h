@@ -10,10 +10,25 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "base/hk.h"
+#include "base/limits.h"
 
 int hk_read_file(const char *path, char **data, size_t *len, size_t limit, struct hk_err *err);
 int hk_publish(const char *path, const void *data, size_t len, int mode, struct hk_err *err);
 int hk_mkdir_p(const char *path, int mode, struct hk_err *err);
+
+/* Streaming atomic publication: bytes go to PATH.tmp (O_EXCL, mode); commit
+ * fsyncs, renames over PATH and fsyncs the directory; abort removes the temp
+ * file.  A killed writer leaves at most a stale PATH.tmp, never a partial PATH. */
+struct hk_pubfile {
+	int fd;
+	char path[HK_MAX_PATH];
+	char tmp[HK_MAX_PATH + 8];
+	unsigned long long bytes;
+};
+int hk_pubfile_open(struct hk_pubfile *pf, const char *path, int mode, struct hk_err *err);
+int hk_pubfile_write(struct hk_pubfile *pf, const void *p, size_t n, struct hk_err *err);
+int hk_pubfile_commit(struct hk_pubfile *pf, struct hk_err *err);
+void hk_pubfile_abort(struct hk_pubfile *pf);
 int hk_fsync_dir(const char *dir, struct hk_err *err);
 
 /* SHA-256 (OpenSSL EVP): hex is 65 bytes. */
