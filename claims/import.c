@@ -428,6 +428,7 @@ static const struct col patient_cols[HK_PAT__N] = {
 	[HK_PAT_DEATH_TEXT] = {"death_text", C_TEXT, 0, NOCODE, 10, 0, NULL},
 	[HK_PAT_GAF] = {"gaf", C_CODE, 0, t_gaf, "別表28 (01-11, 20)", 0, 0, NULL},
 	[HK_PAT_GAF_DATE] = {"gaf_date", C_DATE, 0, NOCODE, 0, 0, NULL},
+	[HK_PAT_CONSENT_24H] = {"consent_24h", C_ICODE, 0, t_flag, "flags (0, 1)", 0, 0, "0"},
 };
 
 static int before(struct ictx *x, int a, int b)
@@ -733,6 +734,8 @@ static const struct col visit_cols[HK_VIS__N] = {
 	[HK_VIS_SPECIAL_MGMT] = {"special_mgmt", C_ICODE, 0, t_special_mgmt,
 				 "特別管理 (0 なし, 1 重症度等の高い, 2 その他)", 0, 0, "0"},
 	[HK_VIS_ITEMS] = {"items", C_ITEMS, 0, NOCODE, 0, 0, NULL},
+	[HK_VIS_BUILDING_COUNT] = {"building_count", C_INT, 0, NOCODE, 99, 1, "1"},
+	[HK_VIS_OUTING] = {"outing", C_ICODE, 0, t_flag, "flags (0, 1)", 0, 0, "0"},
 };
 
 static void visit_check(struct ictx *x)

@@ -16,7 +16,7 @@ static const struct rec_table tables[HK_T__N] = {
 	[HK_T_PATIENT] = {"patient", HK_PAT_NKEY,
 		{"patient_key", "name", "kana", "sex", "birth", "visit_start", "place", "place_text",
 		 "end_date", "end_time", "end_reason", "end_text", "death_date", "death_time", "death_place",
-		 "death_text", "gaf", "gaf_date"}},
+		 "death_text", "gaf", "gaf_date", "consent_24h"}},
 	[HK_T_COVERAGE] = {"coverage", HK_COV_NKEY,
 		{"patient_id", "insurer", "number", "valid_from", "symbol", "branch", "kind", "person", "ratio",
 		 "limit_class", "kougaku", "duty", "valid_to", "source"}},
@@ -28,7 +28,8 @@ static const struct rec_table tables[HK_T__N] = {
 		 "disease_flag", "diseases"}},
 	[HK_T_VISIT] = {"visit", HK_VIS_NKEY,
 		{"patient_id", "date", "start_time", "end_time", "staff", "staff2", "instruction_kind",
-		 "emergency", "long_visit", "multi_staff", "terminal", "special_mgmt", "items"}},
+		 "emergency", "long_visit", "multi_staff", "terminal", "special_mgmt", "items", "building_count",
+		 "outing"}},
 };
 
 static const int ncols[HK_T__N] = {
