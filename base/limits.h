@@ -13,5 +13,6 @@
 #define HK_MAX_XML_TEXT       65536     /* one XML text node */
 #define HK_MAX_RESPONSE_BYTES (4 << 20) /* one HTTP response body */
 #define HK_MAX_PATH           4096
+#define HK_MAX_MASTER_FILE    (16 << 20) /* one 訪問看護療養費マスター CSV (largest official: ~1 MB) */
 
 #endif

@@ -240,7 +240,7 @@ const struct hk_master_item *hk_master_item_at(const struct hk_master *m, size_t
 
 /*
  * The list lookups below fill out[0..max-1] with pointers to the rows valid on
- * `on`, in file order, and return how many there are in all (which may exceed
+ * `on`, in file order (items: code order), and return how many there are in all (which may exceed
  * max: call again with a bigger array).  out may be NULL when max is 0.
  */
 
@@ -270,7 +270,8 @@ const struct hk_master_exclusion *hk_master_exclusion(const struct hk_master *m,
 size_t hk_master_facilities(const struct hk_master *m, const char *code, struct hk_date on,
 			    const struct hk_master_facility **out, size_t max);
 
-/* Row counts in file order (all rows, whatever their dates), for iteration. */
+/* All rows of a table, whatever their dates, for iteration: add-ons in
+ * (group, line) order, the others in (code, line) order. */
 size_t hk_master_nrows(const struct hk_master *m, enum hk_master_table t);
 const struct hk_master_addon *hk_master_addon_at(const struct hk_master *m, size_t i);
 const struct hk_master_limit *hk_master_limit_at(const struct hk_master *m, size_t i);
