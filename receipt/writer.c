@@ -1,0 +1,275 @@
+/*
+ * writer.c - writes RECEIPTH.UKE records from UTF-8 values, walking the
+ * layout tables of records.c.  Rules (docs/uke-format.md "Writer"):
+ *  - 記録条件仕様 2(3)ウ(ウ): 固定 items at their maximum bytes, 可変 items up to
+ *    the last significant character (trailing spaces never written); 数字 可変
+ *    without leading zeros ("001" -> "1") or trailing fractional zeros, except
+ *    codes (a 別表, a concatenated code or a keepzero field);
+ *  - HO 保険者番号 right-aligned with spaces (2(4)ウ(ア)); KO 受給者番号 zero-padded
+ *    to 7 (2(4)ウ(イ)); SN 枝番 zero-padded to 2 (2(4)ウ(ウ));
+ *  - 英数又は漢字: all half-width or all full-width, never mixed;
+ *  - no ',' or '"' in a value (2(3)エ: the quote is not used, so there is no
+ *    escaping); CR LF after every record; 0x1A after the last one.
+ */
+#include <string.h>
+#include "receipt/uke.h"
+
+void hk_uke_writer_init(struct hk_uke_writer *w, struct hk_buf *out, const char *name,
+			hk_diag_fn diag, void *ctx)
+{
+	w->out = out;
+	w->line = 0;
+	w->diag = diag;
+	w->ctx = ctx;
+	w->name = name ? name : "RECEIPTH.UKE";
+}
+
+static const char *mode_name(enum hk_mode m)
+{
+	switch (m) {
+	case HK_MODE_N: return "数字";
+	case HK_MODE_X: return "英数";
+	case HK_MODE_K: return "漢字";
+	default: return "英数又は漢字";
+	}
+}
+
+struct bad_ctx {
+	struct hk_uke_writer *w;
+	const struct hk_record_def *def;
+	int field;      /* 1-based, 1 = record id */
+	const char *value;
+};
+
+static size_t utf8_encode(unsigned long cp, char *s)
+{
+	if (cp < 0x80) {
+		s[0] = (char)cp;
+		return 1;
+	} else if (cp < 0x800) {
+		s[0] = (char)(0xC0 | (cp >> 6));
+		s[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	} else if (cp < 0x10000) {
+		s[0] = (char)(0xE0 | (cp >> 12));
+		s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		s[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	s[0] = (char)(0xF0 | (cp >> 18));
+	s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	s[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+static void on_bad(void *vctx, unsigned long cp, size_t idx)
+{
+	struct bad_ctx *b = vctx;
+	struct hk_diag d;
+	char ch[5];
+
+	if (!b->w->diag)
+		return;
+	ch[utf8_encode(cp, ch)] = '\0';
+	memset(&d, 0, sizeof d);
+	d.file = b->w->name;
+	d.line = b->w->line + 1;
+	memcpy(d.rec, b->def->id, 3);
+	d.field = b->field;
+	d.severity = HK_WARNING;
+	d.code = "W-CHAR-REPLACED";
+	snprintf(d.msg, sizeof d.msg,
+		 "%s field %d (%s): character %zu U+%04lX %s is outside the allowed repertoire "
+		 "(作成手引き 別紙4); written as ？",
+		 b->def->id, b->field, b->def->fields[b->field - 1].name, idx + 1, cp,
+		 cp >= 0x20 && cp != 0x7F ? ch : "");
+	b->w->diag(b->w->ctx, &d);
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* 数字: digits with at most one '.' (記録条件仕様 2(3)ウ(ウ) 数字 可変). */
+static bool is_number(const char *s, size_t n)
+{
+	const char *dot = memchr(s, '.', n);
+	if (!dot)
+		return n > 0 && all_digits(s, n);
+	return dot > s && (size_t)(dot - s) < n - 1 && all_digits(s, (size_t)(dot - s)) &&
+	       all_digits(dot + 1, n - (size_t)(dot - s) - 1);
+}
+
+/* Leading zeros and trailing fractional zeros suppressed: "001"->"1",
+ * "1.10"->"1.1", "0.00"->"0", "1.0"->"1".  In place; returns the new start. */
+static const char *suppress_zeros(const char *s, size_t *n)
+{
+	const char *dot = memchr(s, '.', *n);
+	size_t len = *n;
+
+	if (dot) {
+		while (len > 0 && s[len - 1] == '0')
+			len--;
+		if (len > 0 && s[len - 1] == '.')
+			len--;
+	}
+	while (len > 1 && s[0] == '0' && s[1] != '.') {
+		s++;
+		len--;
+	}
+	*n = len;
+	return s;
+}
+
+/* Encode one field value into rec (the record being built). */
+static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, int fno,
+		     const char *v, struct hk_buf *rec, struct hk_buf *tmp, struct hk_err *err)
+{
+	const struct hk_field_def *f = &def->fields[fno - 1];
+	size_t n = v ? strlen(v) : 0, i, nchars = 0, nwide = 0;
+	struct bad_ctx bc = { w, def, fno, v };
+	size_t left = 0, right = 0;
+	char lch = ' ';
+	bool rwide = false;
+
+#define FERR(...)                                                                   \
+	do {                                                                        \
+		hk_err_set(err, HK_EXIT_INPUT, __VA_ARGS__);                         \
+		hk_err_prefix(err, "%s line %ld: %s field %d (%s)", w->name, w->line + 1, \
+			      def->id, fno, f->name);                                 \
+		return -1;                                                          \
+	} while (0)
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == ',' || c == '"')
+			FERR("value contains '%c', which the file format cannot carry", c);
+		if (c < 0x20 || c == 0x7F)
+			FERR("value contains the control character 0x%02X", c);
+	}
+	if (f->mode == HK_MODE_N && n > 0) {
+		if (!is_number(v, n))
+			FERR("\"%s\" is not a number (モード 数字: half-width digits)", v);
+		if (!f->fixed && !f->table && !f->code_width && !f->keepzero)
+			v = suppress_zeros(v, &n);
+	}
+	/* trailing spaces are never written in 可変 items (2(3)ウ(ウ)) */
+	if (!f->fixed && f->mode != HK_MODE_N) {
+		while (n > 0 && v[n - 1] == ' ')
+			n--;
+		while (n >= 3 && memcmp(v + n - 3, "\xE3\x80\x80", 3) == 0)
+			n -= 3;
+	}
+	hk_buf_reset(tmp);
+	if (n > 0 && hk_utf8_to_sjis(v, n, tmp, on_bad, &bc, err) < 0)
+		FERR("%s", err->msg);
+	for (i = 0; i < tmp->len;) {
+		int l = hk_sjis_char_len((const unsigned char *)tmp->data + i, tmp->len - i);
+		if (l <= 0)
+			l = 1;
+		nchars++;
+		if (l == 2)
+			nwide++;
+		i += (size_t)l;
+	}
+	switch (f->mode) {
+	case HK_MODE_N:
+	case HK_MODE_X:
+		if (nwide)
+			FERR("\"%s\" has full-width characters; モード %s takes half-width only",
+			     v, mode_name(f->mode));
+		break;
+	case HK_MODE_K:
+		if (nwide != nchars)
+			FERR("\"%s\" has half-width characters; モード 漢字 takes full-width only", v);
+		break;
+	case HK_MODE_XK:
+		if (nwide && nwide != nchars)
+			FERR("\"%s\" mixes half-width and full-width characters (モード 英数又は漢字: "
+			     "one or the other)", v);
+		break;
+	}
+	if (tmp->len > f->max)
+		FERR("\"%s\" is %zu bytes; the maximum is %u", v, tmp->len, f->max);
+
+	/* padding of short values */
+	if (tmp->len > 0 && tmp->len < f->max) {
+		size_t gap = f->max - tmp->len;
+		bool ho_insurer = fno == 2 && strcmp(def->id, "HO") == 0;
+		bool ko_jukyu = fno == 3 && strcmp(def->id, "KO") == 0;
+		bool sn_edaban = fno == 7 && strcmp(def->id, "SN") == 0 &&
+				 all_digits(tmp->data, tmp->len);
+		if (ho_insurer) {
+			/* 2(4)ウ(ア) 保険者番号: "先頭から“スペース”を記録し、８桁で記録する" */
+			left = gap;
+			lch = ' ';
+		} else if (ko_jukyu || sn_edaban || (f->fixed && f->mode == HK_MODE_N)) {
+			/* 2(4)ウ(イ) 受給者番号, 2(4)ウ(ウ) 枝番: "先頭から“0”を記録"; 数字 固定 */
+			left = gap;
+			lch = '0';
+		} else if (f->fixed) {
+			/* 英数/漢字 固定: full width, spaces of the value's mode on the right */
+			right = gap;
+			rwide = f->mode == HK_MODE_K || (f->mode == HK_MODE_XK && nwide);
+		}
+	}
+	for (i = 0; i < left; i++)
+		if (hk_buf_addc(rec, lch, err) < 0)
+			return -1;
+	if (hk_buf_add(rec, tmp->data, tmp->len, err) < 0)
+		return -1;
+	for (i = 0; i < right; i += rwide ? 2 : 1)
+		if (hk_buf_add(rec, rwide ? "\x81\x40" : " ", rwide ? 2 : 1, err) < 0)
+			return -1;
+	return 0;
+#undef FERR
+}
+
+int hk_uke_write(struct hk_uke_writer *w, const char *id, const char *const *values,
+		 int nvalues, struct hk_err *err)
+{
+	const struct hk_record_def *def = hk_record_def_find(id, id ? strlen(id) : 0);
+	struct hk_buf rec, tmp;
+	int i, rc = -1;
+
+	hk_buf_init(&rec, HK_MAX_RECORD_BYTES + 2, "HK_MAX_RECORD_BYTES");
+	hk_buf_init(&tmp, HK_MAX_RECORD_BYTES, "HK_MAX_RECORD_BYTES");
+	if (!def) {
+		hk_err_set(err, HK_EXIT_INPUT, "%s line %ld: \"%s\" is not a record id of the nursing file",
+			   w->name, w->line + 1, id ? id : "");
+		goto out;
+	}
+	if (nvalues < 0 || nvalues > def->nfields - 1) {
+		hk_err_set(err, HK_EXIT_INPUT, "%s line %ld: %s takes %d values after the id, got %d",
+			   w->name, w->line + 1, def->id, def->nfields - 1, nvalues);
+		goto out;
+	}
+	if (hk_buf_add(&rec, def->id, 2, err) < 0)
+		goto out;
+	for (i = 1; i < def->nfields; i++) {
+		if (hk_buf_addc(&rec, ',', err) < 0)
+			goto out;
+		if (put_field(w, def, i + 1, i - 1 < nvalues ? values[i - 1] : NULL, &rec, &tmp, err) < 0)
+			goto out;
+	}
+	if (hk_buf_add(&rec, "\r\n", 2, err) < 0 || hk_buf_add(w->out, rec.data, rec.len, err) < 0)
+		goto out;
+	w->line++;
+	rc = 0;
+out:
+	hk_buf_free(&rec);
+	hk_buf_free(&tmp);
+	return rc;
+}
+
+int hk_uke_writer_finish(struct hk_uke_writer *w, struct hk_err *err)
+{
+	/* 記録条件仕様 2(3)エ: ＥＯＦコード (1A) after the last 改行コード */
+	return hk_buf_addc(w->out, 0x1A, err);
+}
