@@ -7,6 +7,8 @@
 
 #define HK_MAX_RECORD_BYTES   8192      /* one UKE record (longest legal: RJ ~ 1,000 bytes; JS 2,400+) */
 #define HK_MAX_FIELDS         64        /* fields in one UKE record (max legal: 33) */
+#define HK_MAX_RECEIPT_RECORDS 10000     /* records of one receipt held by the checker (a month: ~200) */
+#define HK_MAX_RECEIPT_BYTES  (8 << 20)  /* field bytes of one receipt held by the checker */
 #define HK_MAX_CSV_LINE       65536     /* one line of an import or result CSV */
 #define HK_MAX_CSV_FIELDS     128       /* columns of an import or result CSV */
 #define HK_MAX_XML_DEPTH      64        /* eligibility result XML nesting */

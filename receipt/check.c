@@ -1,0 +1,338 @@
+/*
+ * check.c - the driver of `houkan check`: reads records one at a time,
+ * runs the record rules on each, the file rules on the sequence, and the
+ * receipt rules on each receipt once it is complete.  Only the current
+ * receipt is kept (a copy of its fields in one arena).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "receipt/check_int.h"
+#include "base/limits.h"
+#include "master/master.h"
+
+void ck_diag(struct ck_ctx *c, long line, const char *rec, int field, const char *code,
+	     const char *fmt, ...)
+{
+	const struct hk_check_rule *rule = hk_check_rule_find(code);
+	struct hk_diag d;
+	va_list ap;
+
+	memset(&d, 0, sizeof(d));
+	d.file = c->file;
+	d.line = line;
+	if (rec)
+		hk_snprintf(d.rec, sizeof(d.rec), "%s", rec);
+	d.field = field;
+	d.severity = rule ? rule->severity : HK_ERROR;
+	d.code = rule ? rule->code : code;
+	va_start(ap, fmt);
+	vsnprintf(d.msg, sizeof(d.msg), fmt, ap);
+	va_end(ap);
+	if (d.severity == HK_ERROR)
+		c->st->errors++;
+	else
+		c->st->warnings++;
+	if (c->fn)
+		c->fn(c->fnctx, &d);
+}
+
+const char *ck_show(const unsigned char *p, size_t len, char *out, size_t n)
+{
+	struct hk_buf b;
+	struct hk_err err = {0};
+	size_t bad = 0, o = 0;
+
+	if (n < 8) {
+		if (n)
+			out[0] = '\0';
+		return out;
+	}
+	hk_buf_init(&b, HK_MAX_RECORD_BYTES * 3, "HK_MAX_RECORD_BYTES");
+	out[o++] = '\'';
+	if (len && hk_sjis_to_utf8(p, len, &b, &bad, &err) == 0 && b.len) {
+		size_t k = b.len < n - 6 ? b.len : n - 6;
+		while (k > 0 && k < b.len && ((unsigned char)b.data[k] & 0xC0) == 0x80)
+			k--; /* do not cut a UTF-8 character */
+		memcpy(out + o, b.data, k);
+		o += k;
+		if (k < b.len) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+		}
+	} else {
+		for (size_t i = 0; i < len && o + 6 < n; i++) {
+			if (p[i] >= 0x20 && p[i] < 0x7F && p[i] != '\'')
+				out[o++] = (char)p[i];
+			else
+				o += (size_t)hk_snprintf(out + o, n - o, "\\x%02X", p[i]);
+		}
+	}
+	if (o + 2 > n)
+		o = n - 2;
+	out[o++] = '\'';
+	out[o] = '\0';
+	hk_buf_free(&b);
+	return out;
+}
+
+static void on_reader_diag(void *ctx, const struct hk_diag *d)
+{
+	struct ck_ctx *c = ctx;
+	if (d->severity == HK_ERROR)
+		c->st->errors++;
+	else
+		c->st->warnings++;
+	if (c->fn)
+		c->fn(c->fnctx, d);
+}
+
+static void finish_receipt(struct ck_ctx *c)
+{
+	if (c->in_receipt && !c->overflow)
+		ck_receipt(c);
+	c->in_receipt = false;
+	c->overflow = false;
+	c->nrecs = 0;
+	hk_buf_reset(&c->arena);
+}
+
+static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, const bool *ok)
+{
+	struct ck_rec *s;
+	struct hk_err err = {0};
+
+	if (c->overflow)
+		return;
+	if (c->nrecs == HK_MAX_RECEIPT_RECORDS) {
+		ck_diag(c, r->line, r->id, 0, "E-RE-CAP",
+			"receipt %ld has more than HK_MAX_RECEIPT_RECORDS (%d) records; its receipt-level "
+			"checks are skipped", c->receipt_no, HK_MAX_RECEIPT_RECORDS);
+		c->overflow = true;
+		return;
+	}
+	if (c->nrecs == c->arecs) {
+		c->arecs = c->arecs ? c->arecs * 2 : 64;
+		c->recs = hk_realloc(c->recs, c->arecs * sizeof(*c->recs));
+	}
+	s = &c->recs[c->nrecs];
+	memset(s, 0, sizeof(*s));
+	s->line = r->line;
+	s->def = r->def;
+	memcpy(s->id, r->id, sizeof(s->id));
+	s->nfields = r->nfields < HK_MAX_FIELDS ? r->nfields : HK_MAX_FIELDS;
+	s->shape_ok = shape;
+	for (int i = 0; i < s->nfields; i++) {
+		s->f[i].off = c->arena.len;
+		s->f[i].len = r->f[i].len;
+		s->f[i].ok = ok[i];
+		if (r->f[i].len && hk_buf_add(&c->arena, r->f[i].p, r->f[i].len, &err) < 0) {
+			ck_diag(c, r->line, r->id, 0, "E-RE-CAP",
+				"receipt %ld is larger than %s; its receipt-level checks are skipped",
+				c->receipt_no, c->arena.limit_name);
+			c->overflow = true;
+			return;
+		}
+	}
+	c->nrecs++;
+}
+
+static void structure(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, const bool *ok)
+{
+	bool hm = strcmp(r->id, "HM") == 0, go = strcmp(r->id, "GO") == 0;
+
+	if (!c->fragment) {
+		if (c->nrecords == 1 && !hm)
+			ck_diag(c, r->line, r->id, 0, "E-HM-FIRST",
+				"the file begins with %s; the first record must be HM (訪問看護ステーション情報)",
+				r->id[0] ? r->id : "an unknown record");
+		if (hm) {
+			if (c->nrecords > 1)
+				ck_diag(c, r->line, "HM", 0, "E-HM-DUP",
+					"a second HM record; a file has exactly one, as its first record");
+			else if (shape && ok[6] && r->f[6].len == 6)
+				hk_snprintf(c->claim_month, sizeof(c->claim_month), "%.6s",
+					    (const char *)r->f[6].p);
+			return;
+		}
+		if (c->seen_go && !c->after_go_reported) {
+			ck_diag(c, r->line, r->id, 0, "E-GO-LAST",
+				"%s after GO (line %ld); GO is the last record of the file",
+				r->id[0] ? r->id : "a record", c->go_line);
+			c->after_go_reported = true;
+		}
+		if (go) {
+			finish_receipt(c);
+			if (c->seen_go) {
+				ck_diag(c, r->line, "GO", 0, "E-GO-DUP",
+					"a second GO record (the first is on line %ld)", c->go_line);
+				return;
+			}
+			c->seen_go = true;
+			c->go_line = r->line;
+			if (c->receipt_no == 0)
+				ck_diag(c, r->line, "GO", 0, "E-NO-RECEIPT",
+					"the file holds no receipt: at least one RE ... must come between HM and GO");
+			return;
+		}
+	}
+	if (strcmp(r->id, "RE") == 0) {
+		finish_receipt(c);
+		c->in_receipt = true;
+		c->receipt_no++;
+		c->st->receipts++;
+		store(c, r, shape, ok);
+		return;
+	}
+	if (!r->def)
+		return; /* unknown id: E-REC-ID said so */
+	if (!c->in_receipt) {
+		if (c->fragment || !c->seen_go)
+			ck_diag(c, r->line, r->id, 0, "E-REC-ORPHAN",
+				"%s before any RE record; receipt records belong to the receipt an RE begins",
+				r->id);
+		return;
+	}
+	store(c, r, shape, ok);
+}
+
+static int run(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
+{
+	struct hk_uke_record rec;
+	bool ok[HK_MAX_FIELDS];
+	long last_line = 0;
+	int rc;
+
+	while ((rc = hk_uke_next(rd, &rec, err)) > 0) {
+		bool shape;
+		c->nrecords++;
+		last_line = rec.line;
+		shape = ck_record(c, &rec, ok);
+		structure(c, &rec, shape, ok);
+	}
+	if (rc < 0)
+		return -1;
+	finish_receipt(c);
+	if (!c->fragment && c->nrecords > 0) {
+		if (!c->seen_go)
+			ck_diag(c, last_line, "", 0, "E-GO-LAST",
+				"the file does not end with a GO record (訪問看護療養費請求書)");
+		if (!c->seen_go && c->receipt_no == 0)
+			ck_diag(c, last_line, "", 0, "E-NO-RECEIPT",
+				"the file holds no receipt: at least one RE ... must come between HM and GO");
+	}
+	return 0;
+}
+
+static void ctx_init(struct ck_ctx *c, const char *name, const struct hk_check_opts *o, hk_diag_fn fn,
+		     void *ctx, struct hk_check_stats *st)
+{
+	memset(c, 0, sizeof(*c));
+	memset(st, 0, sizeof(*st));
+	c->file = name;
+	c->o = o;
+	c->fn = fn;
+	c->fnctx = ctx;
+	c->st = st;
+	hk_buf_init(&c->arena, HK_MAX_RECEIPT_BYTES, "HK_MAX_RECEIPT_BYTES");
+}
+
+const struct hk_master *ck_master_for(struct ck_ctx *c, int y, int m)
+{
+	struct hk_date first = {y, m, 1};
+	struct hk_err err = {0};
+
+	if (c->o && c->o->master && hk_master_covers(c->o->master, first))
+		return c->o->master;
+	if (c->own_master && hk_master_covers(c->own_master, first))
+		return c->own_master;
+	if (!c->o || !c->o->master_root || c->master_failed_ym == y * 12 + m)
+		return NULL;
+	hk_master_free(c->own_master);
+	c->own_master = NULL;
+	if (hk_master_load(c->o->master_root, first, &c->own_master, &err) < 0) {
+		c->master_failed_ym = y * 12 + m;
+		ck_diag(c, 0, "", 0, "W-NO-MASTER",
+			"no 訪問看護療養費マスター for %04d%02d, the KA master rules are skipped: %s", y, m,
+			err.msg);
+		return NULL;
+	}
+	return c->own_master;
+}
+
+static void ctx_free(struct ck_ctx *c)
+{
+	hk_master_free(c->own_master);
+	hk_free(c->recs);
+	hk_buf_free(&c->arena);
+}
+
+int hk_check_file(const char *path, const struct hk_check_opts *o, hk_diag_fn fn, void *ctx,
+		  struct hk_check_stats *st, struct hk_err *err)
+{
+	struct ck_ctx c;
+	struct hk_uke_reader *rd;
+	int rc = -1;
+
+	ctx_init(&c, path, o, fn, ctx, st);
+	rd = hk_uke_open(path, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c, err);
+	if (!rd)
+		goto out;
+	rc = run(&c, rd, err);
+	hk_uke_close(rd);
+out:
+	ctx_free(&c);
+	return rc;
+}
+
+int hk_check_mem(const void *data, size_t len, const char *name, const struct hk_check_opts *o,
+		 hk_diag_fn fn, void *ctx, struct hk_check_stats *st, struct hk_err *err)
+{
+	struct ck_ctx c;
+	struct hk_uke_reader *rd;
+	int rc = -1;
+
+	ctx_init(&c, name, o, fn, ctx, st);
+	rd = hk_uke_open_mem(data, len, name, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c);
+	if (!rd) {
+		hk_err_set(err, HK_EXIT_INTERNAL, "%s: cannot open a memory reader", name);
+		goto out;
+	}
+	rc = run(&c, rd, err);
+	hk_uke_close(rd);
+out:
+	ctx_free(&c);
+	return rc;
+}
+
+int hk_check_receipt_mem(const void *data, size_t len, const char *name, const char *claim_month,
+			 long receipt_no, const struct hk_check_opts *o, hk_diag_fn fn, void *ctx,
+			 struct hk_check_stats *st, struct hk_err *err)
+{
+	struct ck_ctx c;
+	struct hk_uke_reader *rd;
+	char *copy;
+	int rc = -1;
+
+	/* the receipt's records followed by the 0x1A the reader expects at the end */
+	copy = hk_malloc(len + 1);
+	if (len)
+		memcpy(copy, data, len);
+	copy[len] = 0x1A;
+	ctx_init(&c, name, o, fn, ctx, st);
+	c.fragment = true;
+	c.receipt_no = receipt_no > 0 ? receipt_no - 1 : 0;
+	if (claim_month && strlen(claim_month) == 6)
+		hk_snprintf(c.claim_month, sizeof(c.claim_month), "%s", claim_month);
+	rd = hk_uke_open_mem(copy, len + 1, name, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c);
+	if (!rd) {
+		hk_err_set(err, HK_EXIT_INTERNAL, "%s: cannot open a memory reader", name);
+		goto out;
+	}
+	rc = run(&c, rd, err);
+	hk_uke_close(rd);
+out:
+	ctx_free(&c);
+	hk_free(copy);
+	return rc;
+}

@@ -1,0 +1,637 @@
+/*
+ * check_receipt.c - receipt-level rules over the records of one receipt
+ * (記録条件仕様 3(3)ア(ウ)(エ); 手引き 第3-6章, 第18章), and the rules that need
+ * the 訪問看護療養費マスター (master/master.h).
+ *
+ * A rule only looks at fields that passed the record-level checks (f.ok), so
+ * one wrong value gives one diagnostic, not a cascade.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "receipt/check_int.h"
+#include "base/date.h"
+#include "master/master.h"
+
+/* 記録条件仕様 3(3)ア(ウ): the order of the records of a receipt. */
+static const char order[][3] = {
+	"RE", "HO", "KO", "SN", "JD", "MF", "GI", "IH", "HJ", "JS", "SY", "RJ", "TJ", "TZ", "KS", "CO", "KA",
+};
+/* at most once per receipt (KO: up to 4, below) */
+static const char once[][3] = { "HO", "GI", "RJ" };
+/* required in every receipt */
+static const char needed[][3] = { "IH", "HJ", "JS", "SY", "RJ", "KA" };
+#define MAX_KO 4
+#define NPAYERS (1 + MAX_KO)
+
+/* 手引き 第4章: national 法別番号 priority of 公費 (先順位 first; 12 生活保護 last). */
+static const char kohi_order[][3] = {
+	"13", "14", "18", "29", "30", "11", "21", "15", "16", "24", "28", "19", "52", "54", "51", "38",
+	"53", "66", "62", "25", "12",
+};
+
+/* 別表22 負担区分: which payers (bit 0 = 医保, bit k = 第k公費) bear a KA line. */
+static const struct { char code; unsigned char mask; } futan[] = {
+	{'1', 0x01}, {'5', 0x02}, {'6', 0x04}, {'B', 0x08}, {'C', 0x10},
+	{'2', 0x03}, {'3', 0x05}, {'E', 0x09}, {'G', 0x11}, {'7', 0x06}, {'H', 0x0A}, {'I', 0x12},
+	{'J', 0x0C}, {'K', 0x14}, {'L', 0x18},
+	{'4', 0x07}, {'M', 0x0B}, {'N', 0x13}, {'O', 0x0D}, {'P', 0x15}, {'Q', 0x19}, {'R', 0x0E},
+	{'S', 0x16}, {'T', 0x1A}, {'U', 0x1C},
+	{'V', 0x0F}, {'W', 0x17}, {'X', 0x1B}, {'Y', 0x1D}, {'Z', 0x1E}, {'9', 0x1F},
+};
+
+static const char *payer_name(int p)
+{
+	static const char *const n[NPAYERS] = {"医療保険 (HO)", "第1公費 (KO 1)", "第2公費 (KO 2)",
+					       "第3公費 (KO 3)", "第4公費 (KO 4)"};
+	return p >= 0 && p < NPAYERS ? n[p] : "?";
+}
+
+static int rank_of(const char *id)
+{
+	for (size_t i = 0; i < HK_ARRAY_LEN(order); i++)
+		if (strcmp(order[i], id) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The value of field i (0-based) when it passed the record checks. */
+static bool val(const struct ck_ctx *c, const struct ck_rec *r, int i, const unsigned char **p, size_t *len)
+{
+	if (!r->shape_ok || i >= r->nfields || !r->f[i].ok)
+		return false;
+	*p = ck_fp(c, r, i);
+	*len = r->f[i].len;
+	return true;
+}
+
+/* A non-empty valid number field. */
+static bool num(const struct ck_ctx *c, const struct ck_rec *r, int i, long *out)
+{
+	const unsigned char *p;
+	size_t len;
+	long v = 0;
+	if (!val(c, r, i, &p, &len) || len == 0 || len > 12)
+		return false;
+	for (size_t k = 0; k < len; k++) {
+		if (p[k] < '0' || p[k] > '9')
+			return false;
+		v = v * 10 + (p[k] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* A non-empty valid field, as a C string in out (n bytes). */
+static bool str(const struct ck_ctx *c, const struct ck_rec *r, int i, char *out, size_t n)
+{
+	const unsigned char *p;
+	size_t len;
+	if (!val(c, r, i, &p, &len) || len == 0 || len >= n)
+		return false;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return true;
+}
+
+static bool date_of(const struct ck_ctx *c, const struct ck_rec *r, int i, struct hk_date *d)
+{
+	const unsigned char *p;
+	size_t len;
+	return val(c, r, i, &p, &len) && len == 8 && hk_date_parse((const char *)p, len, d);
+}
+
+static int futan_mask(const struct ck_ctx *c, const struct ck_rec *r)
+{
+	const unsigned char *p;
+	size_t len;
+	if (!val(c, r, 2, &p, &len) || len != 1)
+		return -1;
+	for (size_t i = 0; i < HK_ARRAY_LEN(futan); i++)
+		if (futan[i].code == (char)p[0])
+			return futan[i].mask;
+	return -1;
+}
+
+struct rc {                      /* what one receipt holds, gathered once */
+	const struct ck_rec *re, *ho, *ko[MAX_KO];
+	int nho, nko;
+	bool present[NPAYERS];
+	bool first_claim;        /* RE 検索番号 empty */
+	bool month_ok;
+	int sy, sm;              /* 指定訪問看護年月 */
+	bool ka_ok;              /* every KA has a valid date in the month, 負担区分 and 金額 */
+	bool kouki;              /* HO 保険者番号 begins 39 */
+};
+
+static void check_structure(struct ck_ctx *c, struct rc *x)
+{
+	int last = -1, cnt[HK_ARRAY_LEN(order)] = {0};
+	bool order_reported = false;
+
+	for (size_t i = 0; i < c->nrecs; i++) {
+		const struct ck_rec *r = &c->recs[i];
+		int k = rank_of(r->id);
+		if (k < 0)
+			continue; /* unknown id: E-REC-ID already */
+		cnt[k]++;
+		if (k < last && !order_reported) {
+			ck_diag(c, r->line, r->id, 0, "E-RE-ORDER",
+				"%s comes after %s; a receipt's records are in the order "
+				"RE HO KO SN JD MF GI IH HJ JS SY RJ TJ TZ KS CO KA", r->id, order[last]);
+			order_reported = true;
+		}
+		if (k > last)
+			last = k;
+		for (size_t j = 0; j < HK_ARRAY_LEN(once); j++)
+			if (strcmp(once[j], r->id) == 0 && cnt[k] == 2)
+				ck_diag(c, r->line, r->id, 0, "E-RE-DUP", "a second %s in one receipt (at most one)",
+					r->id);
+		if (strcmp(r->id, "KO") == 0 && cnt[k] == MAX_KO + 1)
+			ck_diag(c, r->line, r->id, 0, "E-RE-DUP", "a fifth KO in one receipt (at most 4 公費)");
+		if (strcmp(r->id, "HO") == 0 && r->shape_ok) {
+			if (!x->ho)
+				x->ho = r;
+			x->nho++;
+		}
+		if (strcmp(r->id, "KO") == 0 && r->shape_ok && x->nko < MAX_KO)
+			x->ko[x->nko++] = r;
+	}
+	for (size_t j = 0; j < HK_ARRAY_LEN(needed); j++)
+		if (!cnt[rank_of(needed[j])])
+			ck_diag(c, c->recs[0].line, "RE", 0, "E-RE-MISSING",
+				"receipt %ld has no %s record (required in every receipt)", c->receipt_no,
+				needed[j]);
+}
+
+static void check_re(struct ck_ctx *c, struct rc *x)
+{
+	const struct ck_rec *re = x->re;
+	char t[8], ins[16];
+	long n;
+	int y, m, cy, cm;
+
+	if (num(c, re, 1, &n) && n != c->receipt_no)
+		ck_diag(c, re->line, "RE", 2, "E-RE-NUMBER",
+			"レセプト番号 %ld: receipts are numbered 1, 2, 3 ... in file order, expected %ld", n,
+			c->receipt_no);
+	if (str(c, re, 3, t, sizeof(t)) && hk_month_parse(t, 6, &y, &m)) {
+		x->month_ok = true;
+		x->sy = y;
+		x->sm = m;
+		if (c->claim_month[0] && hk_month_parse(c->claim_month, 6, &cy, &cm) &&
+		    y * 12 + m >= cy * 12 + cm)
+			ck_diag(c, re->line, "RE", 4, "E-RE-MONTH",
+				"指定訪問看護年月 %s is not before the 請求年月 %s of HM", t, c->claim_month);
+	}
+	x->kouki = x->ho && str(c, x->ho, 1, ins, sizeof(ins)) && strncmp(ins, "39", 2) == 0;
+	if (str(c, re, 2, t, sizeof(t)) && strlen(t) == 4) {
+		char d2 = t[1];
+		int d3 = t[2] - '0', payers = (x->nho ? 1 : 0) + x->nko;
+		if ((d2 == '1' || d2 == '3') && !x->nho)
+			ck_diag(c, re->line, "RE", 3, "E-TYPE-HO",
+				"レセプト種別 %s is a 医療保険/後期 receipt but it has no HO record", t);
+		else if (d2 == '2' && x->nho)
+			ck_diag(c, re->line, "RE", 3, "E-TYPE-HO",
+				"レセプト種別 %s is a 公費-only receipt but it has an HO record", t);
+		else if (d3 != payers)
+			ck_diag(c, re->line, "RE", 3, "E-TYPE-PAYERS",
+				"レセプト種別 %s says %d payer(s) (3rd digit) but the receipt has %d (HO %d + KO %d)",
+				t, d3, payers, x->nho ? 1 : 0, x->nko);
+		if (x->ho && str(c, x->ho, 1, ins, sizeof(ins)) && ((d2 == '3') != x->kouki))
+			ck_diag(c, re->line, "RE", 3, "W-TYPE-KOUKI",
+				"レセプト種別 %s %s, but 保険者番号 %s %s", t,
+				d2 == '3' ? "is 後期高齢者" : "is not 後期高齢者",
+				ins, x->kouki ? "begins with 39 (後期高齢者医療広域連合)" : "does not begin with 39");
+	}
+	x->first_claim = re->shape_ok && re->nfields > 14 && re->f[14].len == 0;
+}
+
+static int kohi_rank(const struct ck_ctx *c, const struct ck_rec *ko)
+{
+	char no[16];
+	if (!str(c, ko, 1, no, sizeof(no)))
+		return -1;
+	for (size_t i = 0; i < HK_ARRAY_LEN(kohi_order); i++)
+		if (strncmp(no, kohi_order[i], 2) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void check_ko_order(struct ck_ctx *c, struct rc *x)
+{
+	for (int i = 1; i < x->nko; i++) {
+		int a = kohi_rank(c, x->ko[i - 1]), b = kohi_rank(c, x->ko[i]);
+		if (a >= 0 && b >= 0 && b < a) {
+			ck_diag(c, x->ko[i]->line, "KO", 2, "W-KO-ORDER",
+				"公費 法別 %s is recorded after 法別 %s, but comes first in the national order",
+				kohi_order[b], kohi_order[a]);
+			return;
+		}
+	}
+}
+
+/* KA: month, order, payers.  Sets x->ka_ok. */
+static void check_ka(struct ck_ctx *c, struct rc *x)
+{
+	struct hk_date prev = {0, 0, 0}, d;
+	bool have_prev = false, order_reported = false;
+	long amt;
+
+	x->ka_ok = true;
+	for (size_t i = 0; i < c->nrecs; i++) {
+		const struct ck_rec *r = &c->recs[i];
+		int mask;
+		if (strcmp(r->id, "KA") != 0)
+			continue;
+		mask = futan_mask(c, r);
+		if (!date_of(c, r, 1, &d) || mask < 0 || !num(c, r, 5, &amt)) {
+			x->ka_ok = false;
+			continue;
+		}
+		if (x->month_ok && (d.y != x->sy || d.m != x->sm)) {
+			ck_diag(c, r->line, "KA", 2, "E-KA-MONTH",
+				"算定年月日 %04d%02d%02d is outside the 指定訪問看護年月 %04d%02d", d.y, d.m, d.d,
+				x->sy, x->sm);
+			x->ka_ok = false;
+		}
+		if (have_prev && hk_date_cmp(d, prev) < 0 && !order_reported) {
+			ck_diag(c, r->line, "KA", 2, "E-KA-ORDER",
+				"算定年月日 %04d%02d%02d comes after %04d%02d%02d; KA records are in date order",
+				d.y, d.m, d.d, prev.y, prev.m, prev.d);
+			order_reported = true;
+		}
+		prev = d;
+		have_prev = true;
+		for (int p = 0; p < NPAYERS; p++)
+			if ((mask >> p & 1) && !x->present[p]) {
+				ck_diag(c, r->line, "KA", 3, "E-KA-PAYER",
+					"負担区分 %c names %s, but the receipt has no such record", (char)ck_fp(c, r, 2)[0],
+					payer_name(p));
+				x->ka_ok = false;
+				break;
+			}
+	}
+}
+
+/* SN and JD: 負担者種別 names an existing payer, ascending order, SN rules. */
+static void check_sn_jd(struct ck_ctx *c, struct rc *x, const char *id)
+{
+	long prev = 0, s;
+	bool sn = strcmp(id, "SN") == 0;
+	char no[16];
+
+	for (size_t i = 0; i < c->nrecs; i++) {
+		const struct ck_rec *r = &c->recs[i];
+		if (strcmp(r->id, id) != 0 || !num(c, r, 1, &s))
+			continue;
+		if (s <= prev)
+			ck_diag(c, r->line, id, 2, sn ? "E-SN-ORDER" : "E-JD-ORDER",
+				"負担者種別 %ld after %ld: %s records are in strictly ascending 負担者種別", s, prev, id);
+		prev = s;
+		if (s < 1 || s > NPAYERS || !x->present[s - 1]) {
+			ck_diag(c, r->line, id, 2, sn ? "E-SN-PAYER" : "E-JD-PAYER",
+				"負担者種別 %ld names %s, but the receipt has no such record", s, payer_name((int)s - 1));
+			continue;
+		}
+		if (!sn)
+			continue;
+		if (s >= 2 && str(c, x->ko[s - 2], 1, no, sizeof(no)) && strncmp(no, "12", 2) != 0)
+			ck_diag(c, r->line, id, 2, "E-SN-KOHI",
+				"an SN for 公費 %s: SN is recorded for 公費 only when the 負担者番号 begins with 12", no);
+		if (x->first_claim) {
+			static const int empty_in_first[] = {3, 4, 5, 7};
+			for (size_t k = 0; k < HK_ARRAY_LEN(empty_in_first); k++) {
+				int f = empty_in_first[k];
+				if (r->f[f].len) {
+					ck_diag(c, r->line, id, f + 1, "E-SN-FIRST",
+						"%s is left empty in a first claim (the 審査支払機関 fills it)",
+						r->def->fields[f].name);
+					break;
+				}
+			}
+		}
+		if (r->f[6].len && (s >= 2 || x->kouki))
+			ck_diag(c, r->line, id, 7, "E-SN-EDABAN", "枝番 is omitted for %s",
+				s >= 2 ? "公費" : "後期高齢者医療");
+	}
+}
+
+/* JD days against KA dates; 実日数 and 合計金額 against JD and KA. */
+static void check_days_totals(struct ck_ctx *c, struct rc *x)
+{
+	unsigned long kadays[NPAYERS] = {0}; /* bit d = a KA on day d borne by the payer */
+	long total[NPAYERS] = {0}, jitsu[NPAYERS] = {0}, s, v;
+	bool has_jd[NPAYERS] = {false}, jd_ok[NPAYERS] = {false};
+	const struct ck_rec *payrec[NPAYERS] = {x->ho};
+	struct hk_date d;
+	long amt;
+
+	for (int k = 0; k < x->nko; k++)
+		payrec[k + 1] = x->ko[k];
+	if (!x->ka_ok || !x->month_ok)
+		return;
+	for (size_t i = 0; i < c->nrecs; i++) {
+		const struct ck_rec *r = &c->recs[i];
+		int mask;
+		if (strcmp(r->id, "KA") != 0)
+			continue;
+		mask = futan_mask(c, r);
+		if (mask < 0 || !date_of(c, r, 1, &d) || !num(c, r, 5, &amt))
+			return;
+		for (int p = 0; p < NPAYERS; p++)
+			if (mask >> p & 1) {
+				kadays[p] |= 1UL << d.d;
+				total[p] += amt;
+			}
+	}
+	for (size_t i = 0; i < c->nrecs; i++) {
+		const struct ck_rec *r = &c->recs[i];
+		unsigned long jdays = 0;
+		int p, nd = hk_days_in_month(x->sy, x->sm);
+		bool ok = true;
+		if (strcmp(r->id, "JD") != 0 || !num(c, r, 1, &s) || s < 1 || s > NPAYERS || !x->present[s - 1])
+			continue;
+		p = (int)s - 1;
+		has_jd[p] = true;
+		for (int day = 1; day <= 31; day++) {
+			const unsigned char *q;
+			size_t len;
+			if (!val(c, r, day + 1, &q, &len)) {
+				ok = false;
+				continue;
+			}
+			if (len == 0)
+				continue;
+			jdays |= 1UL << day;
+			if (q[0] == '1')
+				jitsu[p]++;
+		}
+		if (!ok)
+			continue;
+		jd_ok[p] = true;
+		for (int day = 1; day <= 31; day++) {
+			bool inj = jdays >> day & 1, ink = kadays[p] >> day & 1;
+			if (inj == ink)
+				continue;
+			if (inj && day > nd)
+				ck_diag(c, r->line, "JD", day + 2, "E-JD-DAYS",
+					"%d日の情報 is coded, but %04d%02d has only %d days", day, x->sy, x->sm, nd);
+			else if (inj)
+				ck_diag(c, r->line, "JD", day + 2, "E-JD-DAYS",
+					"%d日の情報 is coded, but no KA on %04d%02d%02d is borne by %s", day, x->sy,
+					x->sm, day, payer_name(p));
+			else
+				ck_diag(c, r->line, "JD", day + 2, "E-JD-DAYS",
+					"KA on %04d%02d%02d is borne by %s, but %d日の情報 is empty", x->sy, x->sm,
+					day, payer_name(p), day);
+			break;
+		}
+	}
+	for (int p = 0; p < NPAYERS; p++) {
+		const struct ck_rec *r = payrec[p];
+		if (!r || !x->present[p])
+			continue;
+		if (has_jd[p] && jd_ok[p] && num(c, r, 4, &v) && v != jitsu[p])
+			ck_diag(c, r->line, r->id, 5, "E-JITSU",
+				"実日数 %ld, but the JD record of %s has %ld day(s) coded 1", v, payer_name(p),
+				jitsu[p]);
+		if (num(c, r, 5, &v) && v != total[p])
+			ck_diag(c, r->line, r->id, 6, "E-TOTAL",
+				"合計金額 %ld, but the KA 金額 borne by %s add up to %ld", v, payer_name(p), total[p]);
+	}
+}
+
+/* ---- rules that need the 訪問看護療養費マスター ---------------------------- */
+
+static int base_staff(int v)
+{
+	if (v > 50)
+		v -= 50;
+	return (v - 1) % 10 + 1;
+}
+
+static void check_ka_item(struct ck_ctx *c, const struct ck_rec *r, const struct hk_master_item *it)
+{
+	const unsigned char *p;
+	size_t len;
+	char v[96], want[8];
+	long q;
+
+	/* 数量データ (手引き p.40 (5)) */
+	if (val(c, r, 4, &p, &len)) {
+		if (it->step_calc == 1 && (!num(c, r, 4, &q) || q <= 0))
+			ck_diag(c, r->line, "KA", 5, "E-KA-QTY",
+				"%s (%s) needs 数量データ > 0 (きざみ値計算識別 1)", it->code, it->short_name);
+		else if (it->step_calc == 0 && len)
+			ck_diag(c, r->line, "KA", 5, "E-KA-QTY",
+				"%s (%s) takes no 数量データ (きざみ値計算識別 0), got %s", it->code,
+				it->short_name, ck_show(p, len, v, sizeof(v)));
+	}
+	/* 職種等 (手引き p.42 (7)) */
+	if (val(c, r, 6, &p, &len)) {
+		if (it->nstaff == 0 && len)
+			ck_diag(c, r->line, "KA", 7, "E-KA-SHOKUSHU",
+				"%s (%s) has 職種区分 00: 職種等 is not recorded, got %s", it->code,
+				it->short_name, ck_show(p, len, v, sizeof(v)));
+		else if (it->nstaff > 0 && !len)
+			ck_diag(c, r->line, "KA", 7, "E-KA-SHOKUSHU",
+				"%s (%s) needs 職種等 (別表20)", it->code, it->short_name);
+		for (size_t k = 0; it->nstaff > 0 && k + 1 < len; k += 2) {
+			int s = (p[k] - '0') * 10 + (p[k + 1] - '0');
+			hk_snprintf(want, sizeof(want), "%02d", base_staff(s));
+			if (!hk_master_item_allows_staff(it, want)) {
+				ck_diag(c, r->line, "KA", 7, "E-KA-SHOKUSHU",
+					"職種等 %.2s (職種 %s) is not one the master allows for %s (%s)",
+					(const char *)p + k, want, it->code, it->short_name);
+				break;
+			}
+		}
+	}
+	/* 同日訪問回数 (項番44) */
+	if (val(c, r, 7, &p, &len)) {
+		int kind = it->visit_count_kind;
+		if (kind == 0 && len)
+			ck_diag(c, r->line, "KA", 8, "E-KA-KAISU",
+				"%s (%s) has 実施回数区分 0: 同日訪問回数 is not recorded", it->code, it->short_name);
+		else if (kind != 0 && !len)
+			ck_diag(c, r->line, "KA", 8, "E-KA-KAISU",
+				"%s (%s) needs 同日訪問回数 (実施回数区分 %d)", it->code, it->short_name, kind);
+		else if ((kind == 2 || kind == 3) && (len != 2 || p[0] != '0' || p[1] - '0' != kind))
+			ck_diag(c, r->line, "KA", 8, "E-KA-KAISU",
+				"%s (%s) must have 同日訪問回数 0%d, got %s", it->code, it->short_name, kind,
+				ck_show(p, len, v, sizeof(v)));
+	}
+	/* 指示区分 (項番45/46) */
+	if (val(c, r, 8, &p, &len)) {
+		int a = it->instr_kind, b = it->special_instr_kind;
+		bool need = a == 1 || a == 3 || a == 5 || b == 2 || b == 4 || b == 6;
+		int got = len == 2 ? (p[0] - '0') * 10 + (p[1] - '0') : -1;
+		if (!need && len)
+			ck_diag(c, r->line, "KA", 9, "E-KA-SHIJI",
+				"%s (%s) takes no 指示区分, got %s", it->code, it->short_name,
+				ck_show(p, len, v, sizeof(v)));
+		else if (need && !len)
+			ck_diag(c, r->line, "KA", 9, "E-KA-SHIJI", "%s (%s) needs 指示区分 (別表12)", it->code,
+				it->short_name);
+		else if (need && got != a && got != b)
+			ck_diag(c, r->line, "KA", 9, "E-KA-SHIJI",
+				"指示区分 %s does not fit %s (%s): the master allows %02d%s%.0d", ck_show(p, len, v, sizeof(v)),
+				it->code, it->short_name, a ? a : b, a && b ? " or 0" : "", a && b ? b : 0);
+	}
+}
+
+static bool same_week(struct hk_date a, struct hk_date b)
+{
+	long da = hk_date_to_days(a), db = hk_date_to_days(b);
+	return da - hk_date_weekday(a) == db - hk_date_weekday(b);
+}
+
+#define MAX_PAIR_KA 512 /* pairwise rules are skipped beyond this many KA lines */
+
+static void check_master(struct ck_ctx *c, struct rc *x)
+{
+	const struct hk_master *m = x->month_ok ? ck_master_for(c, x->sy, x->sm) : NULL;
+	const struct ck_rec *ka[MAX_PAIR_KA];
+	const struct hk_master_item *items[MAX_PAIR_KA];
+	struct hk_date dates[MAX_PAIR_KA];
+	size_t nka = 0;
+	bool all = true;
+
+	if (!m)
+		return;
+	for (size_t i = 0; i < c->nrecs; i++) {
+		const struct ck_rec *r = &c->recs[i];
+		const struct hk_master_item *it;
+		struct hk_date d;
+		char code[16];
+		long amt;
+		if (strcmp(r->id, "KA") != 0)
+			continue;
+		if (!date_of(c, r, 1, &d) || !str(c, r, 3, code, sizeof(code))) {
+			all = false;
+			continue;
+		}
+		it = hk_master_item(m, code, d);
+		if (!it) {
+			ck_diag(c, r->line, "KA", 4, "E-KA-MASTER",
+				"訪問看護療養費コード %s is not in the 訪問看護療養費マスター in force on %04d%02d%02d",
+				code, d.y, d.m, d.d);
+			all = false;
+			continue;
+		}
+		check_ka_item(c, r, it);
+		if (it->amount_kind == HK_AMOUNT_PERCENT) {
+			/* 手引き p.41 (6)ウ: 金額 0, directly below its base (other %-add-ons may sit between) */
+			bool found = false;
+			if (num(c, r, 5, &amt) && amt != 0)
+				ck_diag(c, r->line, "KA", 6, "E-KA-ADDON",
+					"%s (%s) is a percentage add-on: its 金額 is 0 and the amount goes into the "
+					"base line, got %ld", it->code, it->short_name, amt);
+			for (size_t j = nka; j-- > 0;) {
+				if (hk_date_cmp(dates[j], d) != 0 || !items[j])
+					break;
+				if (items[j]->amount_kind == HK_AMOUNT_PERCENT)
+					continue;
+				found = hk_master_addon_for(m, items[j]->code, it->code, d) != NULL;
+				break;
+			}
+			if (!found)
+				ck_diag(c, r->line, "KA", 4, "E-KA-ADDON",
+					"%s (%s) must directly follow the 基本療養費 line it adds to (same 算定年月日)",
+					it->code, it->short_name);
+		}
+		if (nka < MAX_PAIR_KA) {
+			ka[nka] = r;
+			items[nka] = it;
+			dates[nka] = d;
+			nka++;
+		} else {
+			all = false;
+		}
+	}
+	if (!all || !x->month_ok)
+		return;
+	/* 算定回数限度 (day, week, month units) */
+	for (size_t i = 0; i < nka; i++) {
+		const struct hk_master_limit *lim[8];
+		size_t nl;
+		bool seen = false;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(items[j]->code, items[i]->code) == 0)
+				seen = true;
+		if (seen || !items[i]->rel_limit)
+			continue;
+		nl = hk_master_limits(m, items[i]->code, dates[i], lim, HK_ARRAY_LEN(lim));
+		for (size_t l = 0; l < nl && l < HK_ARRAY_LEN(lim); l++) {
+			int unit = lim[l]->unit, max = lim[l]->max;
+			if (max <= 0 || (unit != HK_LU_DAY && unit != HK_LU_WEEK && unit != HK_LU_MONTH))
+				continue;
+			for (size_t a = 0; a < nka; a++) {
+				int n = 0;
+				if (strcmp(items[a]->code, items[i]->code) != 0)
+					continue;
+				for (size_t b = 0; b <= a; b++) {
+					if (strcmp(items[b]->code, items[i]->code) != 0)
+						continue;
+					if (unit == HK_LU_MONTH || (unit == HK_LU_DAY && hk_date_cmp(dates[a], dates[b]) == 0) ||
+					    (unit == HK_LU_WEEK && same_week(dates[a], dates[b])))
+						n++;
+				}
+				if (n > max) {
+					ck_diag(c, ka[a]->line, "KA", 4, "E-KA-LIMIT",
+						"%s (%s) is claimed %d times per %s; the master allows %d",
+						items[i]->code, items[i]->short_name, n, lim[l]->unit_name, max);
+					goto next_code;
+				}
+			}
+		}
+next_code:;
+	}
+	/* 併算定背反 */
+	for (size_t a = 0; a < nka; a++) {
+		if (!items[a]->rel_exclusion)
+			continue;
+		for (size_t b = 0; b < nka; b++) {
+			const struct hk_master_exclusion *ex;
+			bool clash;
+			if (b == a || strcmp(items[a]->code, items[b]->code) == 0)
+				continue;
+			ex = hk_master_exclusion(m, items[a]->code, items[b]->code, dates[a]);
+			if (!ex || ex->special || ex->kind == HK_EX_CODE_OK)
+				continue;
+			clash = ex->scope == HK_EXS_MONTH ||
+				((ex->scope == HK_EXS_DAY || ex->scope == HK_EXS_SAME_TIME) &&
+				 hk_date_cmp(dates[a], dates[b]) == 0) ||
+				(ex->scope == HK_EXS_WEEK && same_week(dates[a], dates[b]));
+			if (clash) {
+				ck_diag(c, ka[a > b ? a : b]->line, "KA", 4, "E-KA-EXCLUSIVE",
+					"%s (%s) and %s (%s) are not claimed together (併算定背反, %s)",
+					items[a]->code, items[a]->short_name, items[b]->code, items[b]->short_name,
+					ex->scope == HK_EXS_MONTH ? "same month" : ex->scope == HK_EXS_WEEK ?
+					"same week" : "same day");
+				return; /* one is enough per receipt */
+			}
+		}
+	}
+}
+
+void ck_receipt(struct ck_ctx *c)
+{
+	struct rc x;
+
+	memset(&x, 0, sizeof(x));
+	if (c->nrecs == 0 || strcmp(c->recs[0].id, "RE") != 0)
+		return;
+	x.re = &c->recs[0];
+	check_structure(c, &x);
+	x.present[0] = x.nho > 0;
+	for (int k = 0; k < x.nko; k++)
+		x.present[k + 1] = true;
+	check_re(c, &x);
+	check_ko_order(c, &x);
+	check_ka(c, &x);
+	check_sn_jd(c, &x, "SN");
+	check_sn_jd(c, &x, "JD");
+	check_days_totals(c, &x);
+	check_master(c, &x);
+}

@@ -1,0 +1,397 @@
+/*
+ * check_record.c - record-level rules: record id, field count, and for each
+ * field mode, length, fixed width, required, 別表 code, date/time, check
+ * digits (記録条件仕様 3(3)ウ, 3(4)).  The layout comes from the shared record
+ * tables (receipt/uke.h hk_record_defs); what a field MEANS beyond its layout
+ * (a date, a month, a 保険者番号 ...) is the table `kinds` below.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "receipt/check_int.h"
+#include "base/checkdigit.h"
+#include "base/date.h"
+
+enum kind { K_NONE, K_DATE, K_MONTH, K_TIME, K_INSURER, K_PAYER, K_RECIPIENT, K_KANA, K_ZEROPAD };
+
+static const struct {
+	char id[3];
+	int field;      /* 1-based, 1 = record id */
+	enum kind kind;
+} kinds[] = {
+	{"HM", 7, K_MONTH},
+	{"RE", 4, K_MONTH}, {"RE", 6, K_KANA}, {"RE", 8, K_DATE}, {"RE", 15, K_ZEROPAD},
+	{"HO", 2, K_INSURER}, {"HO", 8, K_ZEROPAD},
+	{"KO", 2, K_PAYER}, {"KO", 3, K_RECIPIENT},
+	{"SN", 8, K_ZEROPAD},
+	{"GI", 2, K_DATE},
+	{"IH", 7, K_DATE},
+	{"HJ", 3, K_DATE}, {"HJ", 4, K_DATE},
+	{"JS", 6, K_DATE},
+	{"RJ", 2, K_DATE}, {"RJ", 5, K_DATE}, {"RJ", 8, K_DATE}, {"RJ", 11, K_DATE}, {"RJ", 12, K_TIME},
+	{"RJ", 15, K_DATE}, {"RJ", 16, K_TIME}, {"RJ", 20, K_ZEROPAD}, {"RJ", 22, K_ZEROPAD},
+	{"RJ", 25, K_ZEROPAD}, {"RJ", 27, K_ZEROPAD},
+	{"TJ", 4, K_MONTH},
+	{"KS", 4, K_DATE}, {"KS", 5, K_DATE},
+	{"KA", 2, K_DATE},
+};
+
+static enum kind field_kind(const char *id, int field)
+{
+	for (size_t i = 0; i < HK_ARRAY_LEN(kinds); i++)
+		if (kinds[i].field == field && memcmp(kinds[i].id, id, 2) == 0)
+			return kinds[i].kind;
+	return K_NONE;
+}
+
+static const char *mode_name(enum hk_mode m)
+{
+	switch (m) {
+	case HK_MODE_N: return "数字";
+	case HK_MODE_X: return "英数";
+	case HK_MODE_K: return "漢字";
+	case HK_MODE_XK: return "英数又は漢字";
+	}
+	return "?";
+}
+
+static bool half_width(unsigned char b)
+{
+	return (b >= 0x20 && b <= 0x7E) || (b >= 0xA1 && b <= 0xDF);
+}
+
+/* Copy a value that should be digits into out (NUL-terminated), turning
+ * full-width digits (０-９, 0x824F-0x8258) into ASCII; false if anything else. */
+static bool digits_of(const unsigned char *p, size_t len, char *out, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (o + 1 >= n)
+			return false;
+		if (p[i] >= '0' && p[i] <= '9') {
+			out[o++] = (char)p[i];
+		} else if (p[i] == 0x82 && i + 1 < len && p[i + 1] >= 0x4F && p[i + 1] <= 0x58) {
+			out[o++] = (char)('0' + p[i + 1] - 0x4F);
+			i++;
+		} else {
+			return false;
+		}
+	}
+	out[o] = '\0';
+	return o > 0;
+}
+
+/* Mode, length and fixed width of one field; false (after a diagnostic) when it fails. */
+static bool check_shape(struct ck_ctx *c, const struct hk_uke_record *r, int i,
+			const struct hk_field_def *fd)
+{
+	const unsigned char *p = r->f[i].p;
+	size_t len = r->f[i].len, one = 0, two = 0, last = 0;
+	char v[96];
+	bool bad = false;
+
+	for (size_t k = 0; k < len;) {
+		int n = hk_sjis_char_len(p + k, len - k);
+		if (n == 0)
+			return false; /* outside the repertoire: the reader has said so */
+		last = k;
+		if (n == 1)
+			one++;
+		else
+			two++;
+		if (fd->mode == HK_MODE_N && (p[k] < '0' || p[k] > '9'))
+			bad = true;
+		if (fd->mode == HK_MODE_X && (n != 1 || !half_width(p[k])))
+			bad = true;
+		if (fd->mode == HK_MODE_K && n != 2)
+			bad = true;
+		k += (size_t)n;
+	}
+	if (bad) {
+		const char *want = fd->mode == HK_MODE_N ? "half-width digits only" :
+				   fd->mode == HK_MODE_X ? "half-width characters only" :
+				   "full-width characters only";
+		ck_diag(c, r->line, r->id, i + 1, "E-MODE", "%s %s is not of mode %s (%s)", fd->name,
+			ck_show(p, len, v, sizeof(v)), mode_name(fd->mode), want);
+		return false;
+	}
+	if (fd->mode == HK_MODE_XK && one && two) {
+		ck_diag(c, r->line, r->id, i + 1, "E-MODE-MIXED",
+			"%s %s mixes half-width and full-width characters (use one mode, including the space)",
+			fd->name, ck_show(p, len, v, sizeof(v)));
+		return false;
+	}
+	if (len > fd->max) {
+		ck_diag(c, r->line, r->id, i + 1, "E-LEN", "%s is %zu bytes, at most %u allowed",
+			fd->name, len, fd->max);
+		return false;
+	}
+	if (fd->fixed && len != fd->max) {
+		ck_diag(c, r->line, r->id, i + 1, "E-FIXED",
+			"%s %s is %zu bytes; a 固定 field is written at exactly %u bytes", fd->name,
+			ck_show(p, len, v, sizeof(v)), len, fd->max);
+		return false;
+	}
+	if (!fd->fixed && fd->mode != HK_MODE_N &&
+	    (p[last] == ' ' || (len - last == 2 && p[last] == 0x81 && p[last + 1] == 0x40))) {
+		ck_diag(c, r->line, r->id, i + 1, "E-TRAILING-SPACE",
+			"%s %s ends in a space; a 可変 field is written up to its last significant character",
+			fd->name, ck_show(p, len, v, sizeof(v)));
+		return false;
+	}
+	return true;
+}
+
+static bool check_code(struct ck_ctx *c, const struct hk_uke_record *r, int i,
+		       const struct hk_field_def *fd)
+{
+	const unsigned char *p = r->f[i].p;
+	size_t len = r->f[i].len, w = fd->code_width;
+	char v[96];
+
+	if (!w) {
+		const char *code = "E-CODE";
+		if (hk_code_valid(fd->table, (const char *)p, len))
+			return true;
+		if (hk_code_shaded(fd->table, (const char *)p, len)) {
+			/* listed but shaded: not used in a claim from a station */
+			code = fd->table == 24 ? "E-SN-KAKUNIN" : fd->table == 25 ? "E-JD-CODE9" :
+			       fd->table == 26 ? "E-MF-KUBUN" : "E-CODE";
+			ck_diag(c, r->line, r->id, i + 1, code,
+				"%s %s is shaded in 別表%d (%s): not used in a claim from a station",
+				fd->name, ck_show(p, len, v, sizeof(v)), fd->table,
+				hk_code_table_name(fd->table));
+			return false;
+		}
+		ck_diag(c, r->line, r->id, i + 1, code, "%s %s is not in 別表%d (%s)", fd->name,
+			ck_show(p, len, v, sizeof(v)), fd->table, hk_code_table_name(fd->table));
+		return false;
+	}
+	if (len % w) {
+		ck_diag(c, r->line, r->id, i + 1, "E-CODE",
+			"%s %s is %zu bytes, not a multiple of the %zu-byte codes of 別表%d", fd->name,
+			ck_show(p, len, v, sizeof(v)), len, w, fd->table);
+		return false;
+	}
+	for (size_t k = 0; k < len; k += w) {
+		if (!hk_code_valid(fd->table, (const char *)p + k, w)) {
+			ck_diag(c, r->line, r->id, i + 1, "E-CODE", "%s: code %s (position %zu) is not in 別表%d",
+				fd->name, ck_show(p + k, w, v, sizeof(v)), k / w + 1, fd->table);
+			return false;
+		}
+		for (size_t j = 0; j < k; j += w) {
+			if (memcmp(p + j, p + k, w) == 0) {
+				ck_diag(c, r->line, r->id, i + 1, "E-CODE-DUP", "%s: code %s appears twice",
+					fd->name, ck_show(p + k, w, v, sizeof(v)));
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static bool check_kind(struct ck_ctx *c, const struct hk_uke_record *r, int i,
+		       const struct hk_field_def *fd, enum kind k)
+{
+	const unsigned char *p = r->f[i].p;
+	size_t len = r->f[i].len;
+	char v[96], num[40];
+	const char *why;
+	struct hk_date dt;
+	int y, m;
+
+	switch (k) {
+	case K_DATE:
+		if (len == 8 && hk_date_parse((const char *)p, len, &dt))
+			return true;
+		ck_diag(c, r->line, r->id, i + 1, "E-DATE", "%s %s is not a date YYYYMMDD", fd->name,
+			ck_show(p, len, v, sizeof(v)));
+		return false;
+	case K_MONTH:
+		if (len == 6 && hk_month_parse((const char *)p, len, &y, &m))
+			return true;
+		ck_diag(c, r->line, r->id, i + 1, "E-MONTH", "%s %s is not a month YYYYMM", fd->name,
+			ck_show(p, len, v, sizeof(v)));
+		return false;
+	case K_TIME:
+		if (len == 4 && hk_time_parse((const char *)p, len) >= 0)
+			return true;
+		ck_diag(c, r->line, r->id, i + 1, "E-TIME", "%s %s is not a time hhmm (0000-2359)",
+			fd->name, ck_show(p, len, v, sizeof(v)));
+		return false;
+	case K_INSURER: {
+		size_t sp = 0;
+		while (sp < len && p[sp] == ' ')
+			sp++;
+		why = NULL;
+		if (len - sp >= sizeof(num) || !digits_of(p + sp, len - sp, num, sizeof(num)) ||
+		    strlen(num) != len - sp)
+			why = "must be digits, a 6-digit 国保 number right-aligned with leading spaces";
+		else if (!((sp == 0 && len == 8) || (sp == 2 && len == 8)))
+			why = "must be 8 digits, or 6 digits right-aligned with 2 leading spaces";
+		else
+			why = hk_validate_insurer(num);
+		if (!why)
+			return true;
+		ck_diag(c, r->line, r->id, i + 1, "E-INSURER", "%s %s: %s", fd->name,
+			ck_show(p, len, v, sizeof(v)), why);
+		return false;
+	}
+	case K_PAYER:
+		if (len >= sizeof(num) || !digits_of(p, len, num, sizeof(num)) || strlen(num) != len)
+			why = "公費負担者番号 must be 8 digits";
+		else
+			why = hk_validate_payer(num);
+		if (!why)
+			return true;
+		ck_diag(c, r->line, r->id, i + 1, "E-PAYER-NUMBER", "%s %s: %s", fd->name,
+			ck_show(p, len, v, sizeof(v)), why);
+		return false;
+	case K_RECIPIENT:
+		if (len >= sizeof(num) || !digits_of(p, len, num, sizeof(num)))
+			why = "受給者番号 must be 7 digits";
+		else
+			why = hk_validate_recipient(num);
+		if (why)
+			ck_diag(c, r->line, r->id, i + 1, "W-RECIPIENT-NUMBER", "%s %s: %s", fd->name,
+				ck_show(p, len, v, sizeof(v)), why);
+		return true; /* a warning: the value stays usable */
+	case K_KANA:
+		for (size_t j = 0; j + 1 < len; j += 2) {
+			unsigned cp = (unsigned)p[j] << 8 | p[j + 1];
+			if (!(cp >= 0x8340 && cp <= 0x8396) && cp != 0x815B) {
+				ck_diag(c, r->line, r->id, i + 1, "E-KANA",
+					"%s %s: character %zu %s is not full-width katakana or ー (no space, "
+					"no ―/－)", fd->name, ck_show(p, len, v, sizeof(v)), j / 2 + 1,
+					ck_show(p + j, 2, num, sizeof(num)));
+				return false;
+			}
+		}
+		return true;
+	case K_NONE:
+	case K_ZEROPAD:
+		break;
+	}
+	return true;
+}
+
+/* HO 番号 of a 後期高齢者 (保険者番号 39......) carries a 検証番号. */
+static void check_kouki(struct ck_ctx *c, const struct hk_uke_record *r, const bool *ok)
+{
+	const struct hk_field_def *fd = &r->def->fields[3];
+	char num[40], v[96];
+	const char *why;
+
+	if (!ok[1] || !ok[3] || r->f[1].len != 8 || memcmp(r->f[1].p, "39", 2) != 0 || r->f[3].len == 0)
+		return;
+	if (r->f[3].len >= sizeof(num) || !digits_of(r->f[3].p, r->f[3].len, num, sizeof(num)))
+		why = "後期高齢者 被保険者番号 must be 8 digits";
+	else
+		why = hk_validate_kouki_insured(num);
+	if (why)
+		ck_diag(c, r->line, r->id, 4, "E-KOUKI-NUMBER", "%s %s: %s (保険者番号 %.8s is 後期高齢者)",
+			fd->name, ck_show(r->f[3].p, r->f[3].len, v, sizeof(v)), why,
+			(const char *)r->f[1].p);
+}
+
+static bool is(const struct hk_uke_record *r, int i, const char *s)
+{
+	return r->f[i].len == strlen(s) && memcmp(r->f[i].p, s, r->f[i].len) == 0;
+}
+
+/* Rules that relate fields of one record. */
+static void check_cross(struct ck_ctx *c, const struct hk_uke_record *r, bool *ok)
+{
+	char v[96];
+	const char *id = r->id;
+
+	if (strcmp(id, "HO") == 0) {
+		check_kouki(c, r, ok);
+	} else if (strcmp(id, "HM") == 0 && ok[3] && r->f[3].len && !is(r, 3, "6")) {
+		ck_diag(c, r->line, id, 4, "E-TENSU", "点数表 %s: a nursing claim file has 点数表 6 (訪問看護)",
+			ck_show(r->f[3].p, r->f[3].len, v, sizeof(v)));
+		ok[3] = false;
+	} else if (strcmp(id, "IH") == 0 && ok[2] && is(r, 2, "6")) {
+		ck_diag(c, r->line, id, 3, "E-TENSU",
+			"点数表 6 is the station's own; the ordering institution's is 1, 3, 5 or B");
+		ok[2] = false;
+	} else if (strcmp(id, "MF") == 0 && ok[1] && r->f[1].len &&
+		   !(is(r, 1, "00") || is(r, 1, "01") || is(r, 1, "02"))) {
+		ck_diag(c, r->line, id, 2, "E-MF-KUBUN",
+			"窓口負担額区分 %s: only 00, 01 and 02 are recorded for the time being",
+			ck_show(r->f[1].p, r->f[1].len, v, sizeof(v)));
+		ok[1] = false;
+	} else if (strcmp(id, "GI") == 0) {
+		ck_diag(c, r->line, id, 0, "W-GI", "災害等レコード is not recorded for the time being");
+	} else if (strcmp(id, "HJ") == 0 && ok[2] && ok[3] && r->f[2].len == 8 && r->f[3].len == 8 &&
+		   memcmp(r->f[2].p, r->f[3].p, 8) > 0) {
+		ck_diag(c, r->line, id, 4, "E-HJ-PERIOD", "指示期間 至 %.8s is before 自 %.8s",
+			(const char *)r->f[3].p, (const char *)r->f[2].p);
+	} else if (strcmp(id, "JS") == 0 && ok[2] && r->f[2].len > 2) {
+		for (size_t k = 0; k + 1 < r->f[2].len; k += 2)
+			if (memcmp(r->f[2].p + k, "03", 2) == 0) {
+				ck_diag(c, r->line, id, 3, "E-JS-03",
+					"疾病等の有無 %s: 03 (無) cannot be combined with other codes",
+					ck_show(r->f[2].p, r->f[2].len, v, sizeof(v)));
+				break;
+			}
+	} else if (strcmp(id, "SY") == 0 && ok[1] && r->f[1].len == 7) {
+		bool uncoded = is(r, 1, "0000999");
+		if (uncoded && r->f[3].len == 0)
+			ck_diag(c, r->line, id, 4, "E-SY-NAME",
+				"傷病名コード 0000999 (未コード化傷病名) needs the 傷病名称");
+		else if (!uncoded && r->f[3].len)
+			ck_diag(c, r->line, id, 4, "E-SY-NAME",
+				"傷病名称 is recorded only with 傷病名コード 0000999");
+		else if (uncoded && r->f[2].len)
+			ck_diag(c, r->line, id, 3, "E-SY-NAME",
+				"修飾語コード is not recorded with 傷病名コード 0000999");
+	}
+}
+
+bool ck_record(struct ck_ctx *c, const struct hk_uke_record *r, bool ok[HK_MAX_FIELDS])
+{
+	const struct hk_record_def *d = r->def;
+	char v[96];
+
+	for (int i = 0; i < HK_MAX_FIELDS; i++)
+		ok[i] = false;
+	if (!d) {
+		ck_diag(c, r->line, r->id, 1, "E-REC-ID", "record id %s is not a visiting-nursing record id",
+			ck_show(r->nfields > 0 ? r->f[0].p : (const unsigned char *)"",
+				r->nfields > 0 ? r->f[0].len : 0, v, sizeof(v)));
+		return false;
+	}
+	if (r->nfields != d->nfields) {
+		ck_diag(c, r->line, r->id, 0, "E-REC-FIELDS", "%s (%s) has %d fields, its layout has %d",
+			d->id, d->name, r->nfields, d->nfields);
+		return false;
+	}
+	ok[0] = true;
+	for (int i = 1; i < r->nfields; i++) {
+		const struct hk_field_def *fd = &d->fields[i];
+		enum kind k = field_kind(d->id, i + 1);
+		if (r->f[i].len == 0) {
+			ok[i] = true;
+			if (fd->required) {
+				ck_diag(c, r->line, r->id, i + 1, "E-REQUIRED", "%s is required (記録必須) but empty",
+					fd->name);
+				ok[i] = false;
+			}
+			continue;
+		}
+		if (!check_shape(c, r, i, fd))
+			continue;
+		if (fd->table && !check_code(c, r, i, fd))
+			continue;
+		if (k != K_NONE && !check_kind(c, r, i, fd, k))
+			continue;
+		if (fd->mode == HK_MODE_N && !fd->fixed && !fd->table && !fd->keepzero && k == K_NONE &&
+		    r->f[i].len > 1 && r->f[i].p[0] == '0')
+			ck_diag(c, r->line, r->id, i + 1, "W-NUM-ZERO",
+				"%s %s: a 数字・可変 value is written without leading zeros", fd->name,
+				ck_show(r->f[i].p, r->f[i].len, v, sizeof(v)));
+		ok[i] = true;
+	}
+	check_cross(c, r, ok);
+	return true;
+}
