@@ -183,8 +183,11 @@ int cmd_master(int argc, char **argv)
 		if (strlen(argv[i]) != HK_MASTER_CODE_LEN || strspn(argv[i], "0123456789") != HK_MASTER_CODE_LEN)
 			return hk_usage_error("master", "'%s' is not a 9-digit 訪問看護療養費コード", argv[i]);
 
-	if (hk_master_load(hk_master_root(dir), on, &m, &err) < 0)
-		return hk_report("master", &err);
+	if (hk_master_load(hk_master_root(dir), on, &m, &err) < 0) {
+		/* a malformed master is as unusable as a missing one: exit 3 either way */
+		hk_report("master", &err);
+		return HK_EXIT_IO;
+	}
 
 	if (search) {
 		const struct hk_master_item *hits[LIST_MAX];
