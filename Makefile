@@ -21,7 +21,8 @@ ifeq ($(DEVELOPER),1)
 WARN += -Werror -Wformat=2 -Wformat-security -Wnull-dereference -Wvla -Wpointer-arith \
         -Wundef -Wcast-qual -Wwrite-strings
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) \
+             -DHK_MASTER_ROOT='"$(PREFIX)/share/houkan/master"'
 LIBS = $(PKG_LIBS) -lm
 
 LIB_DIRS = base receipt master claims switchover certs

@@ -19,14 +19,30 @@ const struct hk_command hk_commands[] = {
 	 "houkan gen --db DB --seed N --patients P --month YYYY-MM\n"
 	 "  Deterministic: the same seed gives the same data. Creates DB if it does not exist."},
 	{"master", cmd_master, 0, "show the 訪問看護療養費マスター in force on a date",
-	 "houkan master [--dir DIR] [--date YYYY-MM-DD] [CODE...]\n"
-	 "  Without CODE, summarises the master version; with CODEs, shows those items."},
+	 "houkan master [--dir ROOT] [--date YYYY-MM-DD] [--search TEXT | CODE...]\n"
+	 "  Without CODE, summarises the master version; with CODEs, shows those items;\n"
+	 "  --search lists items whose name contains TEXT. ROOT holds one YYYYMMDD directory\n"
+	 "  per revision (default $HOUKAN_MASTER_DIR, else the installed master; docs/master.md).\n"
+	 "  Exit 1 unknown code or no match, 3 master cannot be loaded."},
 	{"check", cmd_check, 0, "validate RECEIPTH.UKE files",
 	 "houkan check [--format=text|json] [--tolerant] FILE...\n"
 	 "  One diagnostic per line: FILE:LINE: REC[FIELD]: error|warning: CODE: message.\n"
 	 "  Exit 0 no errors, 1 errors, 2 usage, 3 unreadable file (docs/check-codes.md)."},
 	{"show", cmd_show, 0, "print a RECEIPTH.UKE readably in UTF-8",
-	 "houkan show FILE"},
+	 "houkan show [--master-dir ROOT | --no-master] FILE\n"
+	 "  KA names from the 訪問看護療養費マスター in force on each 算定年月日. Reader\n"
+	 "  diagnostics go to stderr. Exit 0 shown, 1 nothing parseable, 3 unreadable file."},
+	{"cert", cmd_cert, CMD_NEEDS_KEY, "show and check the station's online-claim certificate (PKCS#12)",
+	 "houkan cert info [--pass-file FILE | --pass-fd N] [--ca CA.pem] FILE.p12\n"
+	 "  Subject, issuer, serial, validity, SHA-256 fingerprint; warns 60/30/7 days before expiry.\n"
+	 "  The passphrase comes from a 0600 file, a file descriptor or the terminal (docs/certs.md)."},
+	{"seal", cmd_seal, CMD_NEEDS_KEY, "seal a claim file (detached CMS signature, .p7s)",
+	 "houkan seal --p12 FILE [--pass-file FILE | --pass-fd N] [--ca CA.pem] [--out PATH] RECEIPTH.UKE\n"
+	 "  Writes RECEIPTH.UKE.p7s: CMS SignedData over the exact bytes, SHA-256, signing time\n"
+	 "  from the run clock (HOUKAN_NOW), so a replayed run gives the same seal."},
+	{"verify", cmd_verify, 0, "verify the seal of a claim file",
+	 "houkan verify --ca CA.pem [--signer CERT.pem] [--at TIME] RECEIPTH.UKE RECEIPTH.UKE.p7s\n"
+	 "  Exit 0 when the seal is valid, 5 with the reason when not (docs/certs.md)."},
 };
 const size_t hk_ncommands = sizeof(hk_commands) / sizeof(hk_commands[0]);
 

@@ -10,6 +10,8 @@ set -u
 export LC_ALL=C LANG=C TZ=UTC HOUKAN_NOW=2026-11-21T00:00:00Z
 : "${HOUKAN:?HOUKAN must name the houkan binary}"
 : "${SRC:=$(pwd)}"
+# The master shipped with the tree (docs/master.md), unless a test picks another.
+export HOUKAN_MASTER_DIR="${HOUKAN_MASTER_DIR:-$SRC/data/master}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/houkan-cli-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 _script=$(basename "$0" .sh)
