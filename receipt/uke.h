@@ -172,4 +172,25 @@ int hk_uke_write(struct hk_uke_writer *w, const char *id, const char *const *val
 		 int nvalues, struct hk_err *err);
 int hk_uke_writer_finish(struct hk_uke_writer *w, struct hk_err *err);
 
+/* ---- show (receipt/show.c) -------------------------------------------- */
+
+/* Name of a 訪問看護療養費コード on a date ("YYYYMMDD"), or NULL if unknown. */
+typedef const char *(*hk_show_name_fn)(void *ctx, const char *code, const char *date8);
+
+struct hk_show_stats {
+	long records;        /* records read */
+	long receipts;       /* RE records */
+	long ka;             /* KA records */
+	long long total;     /* Σ KA 金額 (yen) */
+};
+
+/* Print the file (path or "-") readably in UTF-8 to out, streaming: the
+ * header (HM), then per receipt RE/HO/KO/JD and each KA with its name (from
+ * name_fn, may be NULL), with totals per receipt and per file.  Reader
+ * diagnostics go to diag (tolerant mode).  Returns 0; -1 with err
+ * HK_EXIT_IO if the file cannot be read, HK_EXIT_INPUT if no record of the
+ * nursing file was found in it. */
+int hk_uke_show(const char *path, FILE *out, hk_show_name_fn name_fn, void *name_ctx,
+		hk_diag_fn diag, void *dctx, struct hk_show_stats *st, struct hk_err *err);
+
 #endif
