@@ -46,5 +46,8 @@ int cmd_gen(int argc, char **argv);
 int cmd_master(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_cert(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif
