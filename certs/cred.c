@@ -502,7 +502,12 @@ int hk_cert_check_chain(X509 *x, STACK_OF(X509) *untrusted, X509_STORE *store, i
 	switch (e) {
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-		if (bad) {
+		if (bad && X509_check_ca(bad) != 0) {
+			char iss[512];
+			name_text(X509_get_issuer_name(bad), iss, sizeof(iss));
+			hk_err_set(err, HK_EXIT_CERT, "chain of '%s' leads to the CA '%s', whose issuer '%s' is not among "
+				   "the configured CA certificates (wrong CA file?)", ci.subject, subj, iss);
+		} else if (bad) {
 			char iss[512];
 			name_text(X509_get_issuer_name(bad), iss, sizeof(iss));
 			hk_err_set(err, HK_EXIT_CERT, "chain of '%s' is incomplete: the issuer '%s' of '%s' is neither "
