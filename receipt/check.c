@@ -155,7 +155,7 @@ static void structure(struct ck_ctx *c, const struct hk_uke_record *r, bool shap
 					    (const char *)r->f[6].p);
 			return;
 		}
-		if (c->seen_go && !c->after_go_reported) {
+		if (c->seen_go && !go && !c->after_go_reported) {
 			ck_diag(c, r->line, r->id, 0, "E-GO-LAST",
 				"%s after GO (line %ld); GO is the last record of the file",
 				r->id[0] ? r->id : "a record", c->go_line);

@@ -384,6 +384,7 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 				ck_diag(c, r->line, "JD", day + 2, "E-JD-DAYS",
 					"KA on %04d%02d%02d is borne by %s, but %d日の情報 is empty", x->sy, x->sm,
 					day, payer_name(p), day);
+			jd_ok[p] = false; /* 実日数 is not compared against a JD that is wrong */
 			break;
 		}
 	}
@@ -507,8 +508,8 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		long amt;
 		if (strcmp(r->id, "KA") != 0)
 			continue;
-		if (!date_of(c, r, 1, &d) || !str(c, r, 3, code, sizeof(code))) {
-			all = false;
+		if (!date_of(c, r, 1, &d) || !str(c, r, 3, code, sizeof(code)) || d.y != x->sy || d.m != x->sm) {
+			all = false; /* E-DATE or E-KA-MONTH already */
 			continue;
 		}
 		it = hk_master_item(m, code, d);

@@ -361,6 +361,8 @@ bool ck_record(struct ck_ctx *c, const struct hk_uke_record *r, bool ok[HK_MAX_F
 				r->nfields > 0 ? r->f[0].len : 0, v, sizeof(v)));
 		return false;
 	}
+	if (r->nfields >= HK_MAX_FIELDS)
+		return false; /* E-FIELDS-MAX: the reader has said so */
 	if (r->nfields != d->nfields) {
 		ck_diag(c, r->line, r->id, 0, "E-REC-FIELDS", "%s (%s) has %d fields, its layout has %d",
 			d->id, d->name, r->nfields, d->nfields);
