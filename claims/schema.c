@@ -237,6 +237,8 @@ static const char *const migrations[] = {
 "  class TEXT NOT NULL,                        -- unacceptable | check | normal\n"
 "  message TEXT\n"
 ");\n",
+/* 3: lookups by 保険者番号 + 番号 (eligibility results that carry no 照会番号) */
+"CREATE INDEX coverage_insurer ON coverage(insurer, number);\n",
 };
 
 int hk_schema_count(void) { return (int)(sizeof(migrations) / sizeof(migrations[0])); }
