@@ -62,6 +62,23 @@ san:
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 	  $(BUILD)/san/houkan $(BUILD)/san/unit-tests
 
+# libFuzzer target for the checker (tests/fuzz/fuzz_check.c): builds
+# build/fuzz/fuzz_check with clang and runs it for FUZZ_SECONDS on a copy of
+# tests/corpus/check.  Not part of `make test`.  Crashes land in build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_DIR = build/fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_DIR)/obj CC=$(FUZZ_CC) \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_DIR)/obj/libhoukan.a
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -I. \
+	  -o $(FUZZ_DIR)/fuzz_check tests/fuzz/fuzz_check.c $(FUZZ_DIR)/obj/libhoukan.a $(LIBS)
+	rm -rf $(FUZZ_DIR)/corpus && mkdir -p $(FUZZ_DIR)/corpus
+	cp tests/corpus/check/valid/*.UKE tests/corpus/check/bad/*.UKE $(FUZZ_DIR)/corpus/
+	HOUKAN_MASTER_DIR=$(CURDIR)/data/master $(FUZZ_DIR)/fuzz_check -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=65536 -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus
+
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
 
