@@ -923,8 +923,8 @@ static int check_row(struct ictx *x)
 		check_col(x, i);
 	if (x->dbfail)
 		return -1;
-	if (!x->row_errors)
-		x->ks->check(x);
+	/* cross-field checks see only the values that passed (others are NULL) */
+	x->ks->check(x);
 	return 0;
 }
 
@@ -957,8 +957,7 @@ static int run_pass(struct ictx *x, const char *data, size_t len, int write)
 				continue;
 			if (check_row(x) < 0)
 				goto out;
-			if (!x->row_errors)
-				remember_key(x);
+			remember_key(x);
 			continue;
 		}
 		if (check_row(x) < 0)
