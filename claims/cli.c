@@ -43,6 +43,18 @@ const struct hk_command hk_commands[] = {
 	{"verify", cmd_verify, 0, "verify the seal of a claim file",
 	 "houkan verify --ca CA.pem [--signer CERT.pem] [--at TIME] RECEIPTH.UKE RECEIPTH.UKE.p7s\n"
 	 "  Exit 0 when the seal is valid, 5 with the reason when not (docs/certs.md)."},
+	{"eligibility", cmd_eligibility, CMD_NEEDS_DB, "オンライン資格確認: write a month's request files, report changes",
+	 "houkan eligibility request --db DB --month YYYY-MM --out DIR\n"
+	 "houkan eligibility report --db DB --month YYYY-MM [--clerk-only]\n"
+	 "  request: 一括照会, 同意済資格情報一括取得, 照会番号登録 and 同意取消 files for the\n"
+	 "  patients with visits in the month (docs/eligibility.md). report: one line per\n"
+	 "  finding, DATE TAB PATIENT TAB CODE TAB clerk|info TAB detail. Results come in with\n"
+	 "  houkan ingest."},
+	{"ingest", cmd_ingest, CMD_NEEDS_DB, "take in files that come back (資格確認 results, ...) by content",
+	 "houkan ingest --db DB FILE|DIR...\n"
+	 "  Each FILE (and every file in each DIR) is recognised by its content and taken in\n"
+	 "  whole or not at all, one transaction per file; the same file twice is a no-op.\n"
+	 "  Known kinds: eligibility (資格確認 result XML). Exit 1 if any file was refused."},
 };
 const size_t hk_ncommands = sizeof(hk_commands) / sizeof(hk_commands[0]);
 

@@ -1,0 +1,344 @@
+/*
+ * eligibility_ingest.c - 資格確認 results into coverage and its history.
+ *
+ * One transaction per file (all or nothing); statements are prepared once per
+ * struct hk_elig_ingest and reused for every result.  Per result:
+ *   - the patient is found by 照会番号 (= our patient_key, registered by
+ *     `houkan eligibility request`), else by 保険者番号 + 番号 of a coverage;
+ *     a result that matches no patient is kept with patient_id NULL and
+ *     listed by the report (vendor guide 表4.1.1-1 (4), (6));
+ *   - an `eligibility` row records it (the history);
+ *   - 有効 (1): the coverage with the same 保険者番号 + 番号 is refreshed
+ *     (記号, 枝番, kind, person class, share, 限度額適用区分, 有効期限); when
+ *     there is none, the insurer changed: a new coverage (source
+ *     'eligibility') starts at InsuredCardValidDate (else the confirmation
+ *     date) and the patient's other open coverages end the day before;
+ *   - 無効 (2, 3): that coverage ends at InsuredCardExpirationDate, else the
+ *     day before the confirmation;
+ *   - 該当資格なし (4) and 複数該当 (5) change nothing but the history: a
+ *     clerk has to look (the report says so).
+ * The file's SHA-256 goes into `notice`; the same file twice is a no-op.
+ */
+#include <string.h>
+#include "switchover/eligibility.h"
+#include "claims/db.h"
+#include "base/clock.h"
+#include "base/date.h"
+#include "base/fileio.h"
+
+enum {
+	Q_PAT_KEY, Q_PAT_COV, Q_COV_SAME, Q_COV_UPDATE, Q_COV_CLOSE, Q_COV_CLOSE_OTHERS, Q_COV_INSERT,
+	Q_ELIG_INSERT, Q_NOTICE_FIND, Q_NOTICE_INSERT, Q__N
+};
+
+static const char *const sql[Q__N] = {
+	[Q_PAT_KEY] = "SELECT id FROM patient WHERE patient_key = ?1",
+	[Q_PAT_COV] = "SELECT patient_id FROM coverage WHERE insurer = ?1 AND number = ?2"
+		      " ORDER BY valid_from DESC, id DESC LIMIT 1",
+	[Q_COV_SAME] = "SELECT id FROM coverage WHERE patient_id = ?1 AND insurer = ?2 AND number = ?3"
+		       " ORDER BY valid_from DESC, id DESC LIMIT 1",
+	[Q_COV_UPDATE] = "UPDATE coverage SET symbol = ?2, branch = ?3, kind = ?4, person = ?5, ratio = ?6,"
+			 " limit_class = ?7, valid_to = coalesce(?8, valid_to)"
+			 " WHERE id = ?1 AND (symbol IS NOT ?2 OR branch IS NOT ?3 OR kind IS NOT ?4"
+			 " OR person IS NOT ?5 OR ratio IS NOT ?6 OR limit_class IS NOT ?7"
+			 " OR (?8 IS NOT NULL AND valid_to IS NOT ?8))",
+	[Q_COV_CLOSE] = "UPDATE coverage SET valid_to = max(?2, date(valid_from, '-1 day'))"
+			" WHERE id = ?1 AND (valid_to IS NULL OR valid_to > ?2)",
+	[Q_COV_CLOSE_OTHERS] = "UPDATE coverage SET valid_to = date(?2, '-1 day')"
+			       " WHERE patient_id = ?1 AND valid_from < ?2"
+			       " AND (valid_to IS NULL OR valid_to >= ?2)",
+	[Q_COV_INSERT] = "INSERT INTO coverage(patient_id, insurer, symbol, number, branch, kind, person, ratio,"
+			 " limit_class, valid_from, valid_to, source)"
+			 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'eligibility')",
+	[Q_ELIG_INSERT] = "INSERT INTO eligibility(patient_id, query_no, confirmed_on, validity, insurer, symbol,"
+			  " number, branch, person, ratio, elderly_ratio, kouki_ratio, limit_class,"
+			  " specific_disease, valid_from, valid_to, source_sha256, received)"
+			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+	[Q_NOTICE_FIND] = "SELECT file_name, received FROM notice WHERE sha256 = ?1",
+	[Q_NOTICE_INSERT] = "INSERT INTO notice(kind, sha256, file_name, received, summary)"
+			    " VALUES ('eligibility', ?1, ?2, ?3, ?4)",
+};
+
+struct hk_elig_ingest {
+	sqlite3 *db;
+	sqlite3_stmt *st[Q__N];
+	/* per file */
+	const char *path;
+	char sha[65];
+	char received[21];
+	struct hk_elig_ingest_stats *stats;
+};
+
+int hk_elig_ingest_open(sqlite3 *db, struct hk_elig_ingest **out, struct hk_err *err)
+{
+	struct hk_elig_ingest *ig = hk_calloc(1, sizeof(*ig));
+	ig->db = db;
+	for (int i = 0; i < Q__N; i++) {
+		if (hk_db_prepare(db, sql[i], &ig->st[i], err) < 0) {
+			hk_elig_ingest_close(ig);
+			*out = NULL;
+			return -1;
+		}
+	}
+	*out = ig;
+	return 0;
+}
+
+void hk_elig_ingest_close(struct hk_elig_ingest *ig)
+{
+	if (!ig)
+		return;
+	for (int i = 0; i < Q__N; i++)
+		sqlite3_finalize(ig->st[i]);
+	hk_free(ig);
+}
+
+static sqlite3_stmt *q(struct hk_elig_ingest *ig, int i)
+{
+	sqlite3_reset(ig->st[i]);
+	sqlite3_clear_bindings(ig->st[i]);
+	return ig->st[i];
+}
+
+static void bind_s(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void bind_i(sqlite3_stmt *s, int i, int v)
+{
+	if (v)
+		sqlite3_bind_int(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Runs a statement expecting one optional integer row: 1 found, 0 none, -1 error. */
+static int step_id(struct hk_elig_ingest *ig, sqlite3_stmt *s, long long *id, struct hk_err *err)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		return 1;
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+	return hk_db_fail(ig->db, err, "eligibility ingest");
+}
+
+static int step_done(struct hk_elig_ingest *ig, sqlite3_stmt *s, struct hk_err *err)
+{
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return hk_db_fail(ig->db, err, "eligibility ingest");
+	return sqlite3_changes(ig->db);
+}
+
+static void day_before(const char *date10, char out[11])
+{
+	struct hk_date d;
+	if (!hk_date_parse(date10, 10, &d)) {
+		out[0] = 0;
+		return;
+	}
+	hk_date_fmt10(hk_days_to_date(hk_date_to_days(d) - 1), out);
+}
+
+static int find_patient(struct hk_elig_ingest *ig, const struct hk_elig_result *r, long long *pid,
+			struct hk_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+	if (r->query_no[0]) {
+		s = q(ig, Q_PAT_KEY);
+		bind_s(s, 1, r->query_no);
+		if ((rc = step_id(ig, s, pid, err)) != 0)
+			return rc;
+	}
+	if (r->insurer[0] && r->number[0]) {
+		s = q(ig, Q_PAT_COV);
+		bind_s(s, 1, r->insurer);
+		bind_s(s, 2, r->number);
+		return step_id(ig, s, pid, err);
+	}
+	return 0;
+}
+
+static int take_valid(struct hk_elig_ingest *ig, const struct hk_elig_result *r, long long pid, struct hk_err *err)
+{
+	sqlite3_stmt *s;
+	long long cid = 0;
+	int rc;
+	const char *from = r->valid_from[0] ? r->valid_from : r->confirmed_on;
+	s = q(ig, Q_COV_SAME);
+	sqlite3_bind_int64(s, 1, pid);
+	bind_s(s, 2, r->insurer);
+	bind_s(s, 3, r->number);
+	if ((rc = step_id(ig, s, &cid, err)) < 0)
+		return -1;
+	if (rc == 1) {
+		s = q(ig, Q_COV_UPDATE);
+		sqlite3_bind_int64(s, 1, cid);
+		bind_s(s, 2, r->symbol);
+		bind_s(s, 3, r->branch);
+		bind_s(s, 4, r->kind);
+		bind_s(s, 5, r->person);
+		sqlite3_bind_int(s, 6, r->ratio);
+		bind_s(s, 7, r->limit_class);
+		bind_s(s, 8, r->valid_to);
+		if ((rc = step_done(ig, s, err)) < 0)
+			return -1;
+		ig->stats->cov_updated += rc;
+		return 0;
+	}
+	/* insurer changed (or first confirmation): close the others, add this one */
+	s = q(ig, Q_COV_CLOSE_OTHERS);
+	sqlite3_bind_int64(s, 1, pid);
+	bind_s(s, 2, from);
+	if ((rc = step_done(ig, s, err)) < 0)
+		return -1;
+	ig->stats->cov_closed += rc;
+	s = q(ig, Q_COV_INSERT);
+	sqlite3_bind_int64(s, 1, pid);
+	bind_s(s, 2, r->insurer);
+	bind_s(s, 3, r->symbol);
+	bind_s(s, 4, r->number);
+	bind_s(s, 5, r->branch);
+	bind_s(s, 6, r->kind);
+	bind_s(s, 7, r->person);
+	sqlite3_bind_int(s, 8, r->ratio);
+	bind_s(s, 9, r->limit_class);
+	bind_s(s, 10, from);
+	bind_s(s, 11, r->valid_to);
+	if (step_done(ig, s, err) < 0)
+		return -1;
+	ig->stats->cov_added++;
+	return 0;
+}
+
+static int take_invalid(struct hk_elig_ingest *ig, const struct hk_elig_result *r, long long pid,
+			struct hk_err *err)
+{
+	sqlite3_stmt *s;
+	long long cid = 0;
+	char end[11];
+	int rc;
+	s = q(ig, Q_COV_SAME);
+	sqlite3_bind_int64(s, 1, pid);
+	bind_s(s, 2, r->insurer);
+	bind_s(s, 3, r->number);
+	if ((rc = step_id(ig, s, &cid, err)) <= 0)
+		return rc; /* nothing to close: the history row says it all */
+	if (r->valid_to[0])
+		memcpy(end, r->valid_to, sizeof(end));
+	else
+		day_before(r->confirmed_on, end);
+	s = q(ig, Q_COV_CLOSE);
+	sqlite3_bind_int64(s, 1, cid);
+	bind_s(s, 2, end);
+	if ((rc = step_done(ig, s, err)) < 0)
+		return -1;
+	ig->stats->cov_closed += rc;
+	return 0;
+}
+
+static int on_result(void *ctx, struct hk_elig_result *r, struct hk_err *err)
+{
+	struct hk_elig_ingest *ig = ctx;
+	sqlite3_stmt *s;
+	long long pid = 0;
+	int found;
+	ig->stats->results++;
+	if ((found = find_patient(ig, r, &pid, err)) < 0)
+		goto fail;
+	if (found) {
+		ig->stats->matched++;
+		if (r->validity == HK_ELIG_VALID && take_valid(ig, r, pid, err) < 0)
+			goto fail;
+		if ((r->validity == HK_ELIG_INVALID || r->validity == HK_ELIG_INVALID_NEW) &&
+		    take_invalid(ig, r, pid, err) < 0)
+			goto fail;
+	} else {
+		ig->stats->unmatched++;
+	}
+	s = q(ig, Q_ELIG_INSERT);
+	if (found)
+		sqlite3_bind_int64(s, 1, pid);
+	bind_s(s, 2, r->query_no);
+	bind_s(s, 3, r->confirmed_on);
+	sqlite3_bind_int(s, 4, r->validity);
+	bind_s(s, 5, r->insurer);
+	bind_s(s, 6, r->symbol);
+	bind_s(s, 7, r->number);
+	bind_s(s, 8, r->branch);
+	bind_s(s, 9, r->validity == HK_ELIG_VALID ? r->person : NULL);
+	bind_i(s, 10, r->validity == HK_ELIG_VALID ? r->ratio : 0);
+	bind_i(s, 11, r->elderly_ratio);
+	bind_i(s, 12, r->kouki_ratio);
+	bind_s(s, 13, r->limit_class);
+	bind_s(s, 14, r->specific_disease);
+	bind_s(s, 15, r->valid_from);
+	bind_s(s, 16, r->valid_to);
+	bind_s(s, 17, ig->sha);
+	bind_s(s, 18, ig->received);
+	if (step_done(ig, s, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	return hk_err_prefix(err, "%s:%ld", ig->path, r->line);
+}
+
+int hk_elig_ingest_file(struct hk_elig_ingest *ig, const char *path, struct hk_elig_ingest_stats *st,
+			struct hk_err *err)
+{
+	struct hk_elig_file_info info;
+	sqlite3_stmt *s;
+	const char *base = strrchr(path, '/');
+	char summary[160];
+	int rc;
+	memset(st, 0, sizeof(*st));
+	ig->path = path;
+	ig->stats = st;
+	base = base ? base + 1 : path;
+	if (hk_sha256_file(path, ig->sha, err) < 0)
+		return -1;
+	memcpy(st->sha256, ig->sha, sizeof(st->sha256));
+	hk_clock_fmt_iso(hk_clock_now(), ig->received);
+	if (hk_db_begin(ig->db, err) < 0)
+		return -1;
+	s = q(ig, Q_NOTICE_FIND);
+	bind_s(s, 1, ig->sha);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		st->duplicate = true;
+		sqlite3_reset(s);
+		hk_db_rollback(ig->db);
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		hk_db_fail(ig->db, err, "eligibility ingest");
+		goto fail;
+	}
+	if (hk_elig_parse_file(path, on_result, ig, &info, err) < 0)
+		goto fail;
+	hk_snprintf(summary, sizeof(summary), "%ld results (%ld matched, %ld unmatched), confirmed %s",
+		    st->results, st->matched, st->unmatched, info.confirmed_on[0] ? info.confirmed_on : "-");
+	s = q(ig, Q_NOTICE_INSERT);
+	bind_s(s, 1, ig->sha);
+	bind_s(s, 2, base);
+	bind_s(s, 3, ig->received);
+	bind_s(s, 4, summary);
+	if (step_done(ig, s, err) < 0)
+		goto fail;
+	if (hk_db_commit(ig->db, err) < 0)
+		goto fail;
+	sqlite3_reset(ig->st[Q_NOTICE_FIND]);
+	return 0;
+fail:
+	for (int i = 0; i < Q__N; i++)
+		sqlite3_reset(ig->st[i]);
+	hk_db_rollback(ig->db);
+	return -1;
+}
