@@ -1,0 +1,652 @@
+/*
+ * fees.c - the fee engine (fees.h, docs/fees.md).
+ *
+ * Clauses: 作成手引き 第18章 (KA recording: 職種等 (7), 同日訪問回数 (8),
+ * 指示区分 (9), %-add-ons folded into the base line directly above them (6)ウ,
+ * monthly items on the first visit day, order by date then base before
+ * add-ons); the master's 施設基準, 算定回数限度 and 併算定背反 tables.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "claims/fees.h"
+#include "claims/fee_tables.h"
+#include "master/master.h"
+
+#define MAX_DAY_VISITS 16
+
+struct eng {
+	const struct hk_fee_ctx *c;
+	struct hk_fee_result *out;
+	struct hk_err *err;
+	int seq;
+	long first_day;              /* days of the first visit day of the month */
+	int emergency_days;          /* days with an emergency add-on so far */
+	int week_days_done;          /* visit days counted in the current week */
+	long cur_week;
+	int nbase_of[HK_AD__N];      /* unused; keeps the struct extensible */
+};
+
+long hk_week_of(struct hk_date d)
+{
+	long z = hk_date_to_days(d);
+	/* 1970-01-04 was a Sunday: weeks run Sunday..Saturday (暦週). */
+	long off = z - 3;
+	return off >= 0 ? off / 7 : (off - 6) / 7;
+}
+
+void hk_fee_result_free(struct hk_fee_result *r)
+{
+	hk_free(r->ka);
+	hk_free(r->notes);
+	memset(r, 0, sizeof(*r));
+}
+
+static void note(struct eng *e, struct hk_date d, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void note(struct eng *e, struct hk_date d, const char *code, const char *fmt, ...)
+{
+	struct hk_fee_result *o = e->out;
+	struct hk_fee_note *n;
+	va_list ap;
+	if (o->nnotes == o->anotes) {
+		o->anotes = o->anotes ? o->anotes * 2 : 8;
+		o->notes = hk_realloc(o->notes, (size_t)o->anotes * sizeof(*o->notes));
+	}
+	n = &o->notes[o->nnotes++];
+	n->date = d;
+	hk_snprintf(n->code, sizeof(n->code), "%s", code ? code : "");
+	va_start(ap, fmt);
+	vsnprintf(n->msg, sizeof(n->msg), fmt, ap);
+	va_end(ap);
+}
+
+static bool has_standard(const struct hk_fee_station *s, int facility)
+{
+	char buf[16];
+	hk_snprintf(buf, sizeof(buf), "%d", facility);
+	for (int i = 0; i < s->nstandards; i++)
+		if (strcmp(s->standards[i], buf) == 0)
+			return true;
+	return false;
+}
+
+/* The station holds one of the 施設基準 the master lists for code (or none is listed). */
+static bool facility_ok(const struct hk_fee_ctx *c, const char *code, struct hk_date d, int *needed)
+{
+	const struct hk_master_facility *f[8];
+	size_t n = hk_master_facilities(c->master, code, d, f, HK_ARRAY_LEN(f));
+	if (needed)
+		*needed = n ? f[0]->facility : 0;
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < n && i < HK_ARRAY_LEN(f); i++)
+		if (has_standard(c->station, f[i]->facility))
+			return true;
+	return false;
+}
+
+static int age_on(const struct hk_fee_ctx *c, struct hk_date d)
+{
+	return hk_age_on(c->patient->birth, d);
+}
+
+static int duration(const struct hk_fee_visit *v)
+{
+	int m = v->end - v->start;
+	return m < 0 ? m + 1440 : m;
+}
+
+/* Append a line for code on date d; fills the fields the master asks for.
+ * staff: 職種等 codes to record when the master wants them; count: visits
+ * that day; instr: 指示区分 of the day.  Returns the index or -1 (noted). */
+static int add(struct eng *e, struct hk_date d, const char *code, const char *staff, int count,
+	       const char *instr, long qty, bool visit_day)
+{
+	const struct hk_fee_ctx *c = e->c;
+	const struct hk_master_item *it = hk_master_item(c->master, code, d);
+	struct hk_fee_result *o = e->out;
+	struct hk_ka *k;
+	int need;
+	if (!it) {
+		note(e, d, code, "%s is not in the 訪問看護療養費マスター in force on this day", code);
+		return -1;
+	}
+	if (!facility_ok(c, code, d, &need)) {
+		note(e, d, code, "%s (%s) needs 施設基準 %d, which the station has not notified",
+		     code, it->short_name, need);
+		return -1;
+	}
+	if ((it->age_min > 0 && age_on(c, d) < it->age_min) ||
+	    (it->age_max > 0 && age_on(c, d) >= it->age_max)) {
+		note(e, d, code, "%s (%s) is not for a patient aged %d", code, it->short_name, age_on(c, d));
+		return -1;
+	}
+	if (it->step_calc == 1 && qty <= 0) {
+		note(e, d, code, "%s (%s) needs 数量データ (write CODE:QTY in the visit's items)",
+		     code, it->short_name);
+		return -1;
+	}
+	if (o->nka == o->aka) {
+		o->aka = o->aka ? o->aka * 2 : 32;
+		o->ka = hk_realloc(o->ka, (size_t)o->aka * sizeof(*o->ka));
+	}
+	k = &o->ka[o->nka];
+	memset(k, 0, sizeof(*k));
+	k->date = d;
+	hk_snprintf(k->code, sizeof(k->code), "%s", code);
+	if (it->step_calc == 1)
+		k->qty = qty;
+	switch (it->amount_kind) {
+	case HK_AMOUNT_YEN: k->amount = it->amount_x100 / 100; break;
+	case HK_AMOUNT_POINTS: k->amount = it->amount_x100 / 100 * 10; break; /* 第18章 (6)エ */
+	default: k->amount = 0; break;                                         /* %: folded later */
+	}
+	if (it->step_calc == 1 && it->step_unit > 0)
+		k->amount += (qty - (it->step_lower > 0 ? it->step_lower : 0)) / it->step_unit *
+			     it->step_amount_x100 / 100;
+	if (it->nstaff > 0 && staff)
+		hk_snprintf(k->staff, sizeof(k->staff), "%s", staff);
+	if (it->visit_count_kind != 0)
+		hk_snprintf(k->count, sizeof(k->count), "%02d", count >= 3 ? 3 : count < 1 ? 1 : count);
+	if ((it->instr_kind == 1 || it->instr_kind == 3 || it->instr_kind == 5 ||
+	     it->special_instr_kind == 2 || it->special_instr_kind == 4 || it->special_instr_kind == 6) && instr)
+		hk_snprintf(k->instr, sizeof(k->instr), "%s", instr);
+	k->col = it->disp_col;
+	k->item = it->disp_item;
+	k->role = it->amount_kind == HK_AMOUNT_PERCENT ? 1 : it->kouban != 0 ? 0 : 2;
+	k->seq = e->seq++;
+	k->visit_day = visit_day;
+	if (it->nstaff > 0 && !k->staff[0]) {
+		note(e, d, code, "%s (%s) needs 職種等 but no staff is known for it", code, it->short_name);
+		return -1;
+	}
+	return o->nka++;
+}
+
+/* First candidate whose 施設基準 the station holds. */
+static const char *pick(const struct hk_fee_ctx *c, const char *const *cand, struct hk_date d)
+{
+	for (int i = 0; cand[i]; i++)
+		if (hk_master_item(c->master, cand[i], d) && facility_ok(c, cand[i], d, NULL))
+			return cand[i];
+	return NULL;
+}
+
+/* The instruction of a family valid on d: sets *special; false if none. */
+static bool instruction_on(const struct hk_fee_ctx *c, char fam, struct hk_date d, char kind[3], bool *special)
+{
+	const char *normal = fam == 'p' ? "03" : fam == 'k' ? "05" : "01";
+	const char *spec = fam == 'p' ? "04" : fam == 'k' ? "06" : "02";
+	bool any = false;
+	*special = false;
+	for (int i = 0; i < c->ninstr; i++) {
+		const struct hk_fee_instruction *in = &c->instr[i];
+		if (hk_date_cmp(d, in->from) < 0 || hk_date_cmp(d, in->to) > 0)
+			continue;
+		if (strcmp(in->kind, spec) == 0)
+			*special = true, any = true;
+		else if (strcmp(in->kind, normal) == 0)
+			any = true;
+	}
+	hk_snprintf(kind, 3, "%s", *special ? spec : normal);
+	return any;
+}
+
+static char family_of(const char *k)
+{
+	if (!strcmp(k, "03") || !strcmp(k, "04")) return 'p';
+	if (!strcmp(k, "05") || !strcmp(k, "06")) return 'k';
+	return 'g';
+}
+
+/* 職種等 for the visits of a day: visit i's staff + 10*(min(i,2)) (別表20 columns
+ * 1回目/2回目/3回目以降), and a second staff on the same visit right after it. */
+static void staff_codes(const struct hk_fee_visit *const *v, int n, bool with_second, char out[HK_STAFF_MAX + 1])
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		int off = 10 * (i < 2 ? i : 2);
+		const char *s[2] = {v[i]->staff, with_second ? v[i]->staff2 : ""};
+		for (int j = 0; j < 2; j++) {
+			if (strlen(s[j]) != 2 || len + 2 > HK_STAFF_MAX)
+				continue;
+			hk_snprintf(out + len, 3, "%02d", atoi(s[j]) + off);
+			len += 2;
+		}
+	}
+}
+
+static const char *basic_code(char fam, int variant, char group, int building, int week, int is_long)
+{
+	for (size_t i = 0; i < hk_nbasic_rows; i++) {
+		const struct hk_basic_row *r = &hk_basic_rows[i];
+		if (r->family != fam || r->variant != variant)
+			continue;
+		if (r->staff != '*' && r->staff != group)
+			continue;
+		if (r->building && r->building != building)
+			continue;
+		if (r->week && r->week != week)
+			continue;
+		if (r->is_long >= 0 && r->is_long != is_long)
+			continue;
+		return r->code;
+	}
+	return NULL;
+}
+
+/* Explicit items of a visit: "CODE[*N][:QTY][@TJ]" separated by spaces. */
+static int explicit_items(struct eng *e, const struct hk_fee_visit *v, const char *instr)
+{
+	const char *p = v->items;
+	while (p && *p) {
+		char tok[64], code[10] = "";
+		const char *q;
+		long times = 1, qty = 0;
+		char tj[3] = "";
+		size_t len;
+		int k;
+		while (*p == ' ' || *p == ',') p++;
+		if (!*p) break;
+		len = strcspn(p, " ,");
+		if (len >= sizeof(tok)) {
+			note(e, v->date, NULL, "explicit item '%.20s...' is too long", p);
+			p += len;
+			continue;
+		}
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		p += len;
+		if (strspn(tok, "0123456789") != 9 || tok[0] != '5') {
+			note(e, v->date, NULL, "explicit item '%s' does not start with a 9-digit 訪問看護療養費コード", tok);
+			continue;
+		}
+		memcpy(code, tok, 9);
+		code[9] = '\0';
+		for (q = tok + 9; *q;) {
+			char kind = *q++;
+			char *end;
+			long val = strtol(q, &end, 10);
+			if (end == q || val <= 0 || (kind != '*' && kind != ':' && kind != '@')) {
+				note(e, v->date, code, "explicit item '%s': expected *N, :QTY or @TJ after the code", tok);
+				times = 0;
+				break;
+			}
+			if (kind == '*') times = val > 9 ? 9 : val;
+			else if (kind == ':') qty = val;
+			else hk_snprintf(tj, sizeof(tj), "%02ld", val % 100);
+			q = end;
+		}
+		for (long t = 0; t < times; t++) {
+			k = add(e, v->date, code, v->staff, 1, instr, qty, true);
+			if (k >= 0 && tj[0])
+				hk_snprintf(e->out->ka[k].tj, sizeof(e->out->ka[k].tj), "%s", tj);
+		}
+	}
+	return 0;
+}
+
+/* One family's visits on one day. */
+static void day_group(struct eng *e, const struct hk_fee_visit *const *v, int n, char fam, int week_no)
+{
+	const struct hk_fee_ctx *c = e->c;
+	const struct hk_fee_patient *pt = c->patient;
+	struct hk_date d = v[0]->date;
+	char instr[3], staff[HK_STAFF_MAX + 1];
+	bool special, cond;
+	const char *code;
+	char group;
+	int variant, building = v[0]->building >= 3 ? 3 : v[0]->building == 2 ? 2 : 1;
+	int base, fi = fam == 'p' ? 1 : 0, week = week_no <= 3 ? 1 : 4;
+	int is_long = duration(v[0]) >= 30;
+
+	if (fam == 'k') {
+		note(e, d, NULL, "医療観察 visits are not derived: record their codes as explicit items");
+		for (int i = 0; i < n; i++)
+			explicit_items(e, v[i], NULL);
+		return;
+	}
+	if (!instruction_on(c, fam, d, instr, &special)) {
+		note(e, d, NULL, "no %s指示書 covers this day: the visit cannot be claimed",
+		     fam == 'p' ? "精神科訪問看護" : "訪問看護");
+		return;
+	}
+	/* 基準告示第2の1 疾病等 or a special instruction allow a 4th day a week and
+	 * several visits a day (general); 精神科 needs the 精神科特別訪問看護指示. */
+	cond = fam == 'p' ? special : (pt->beppyo7 || pt->beppyo8 || special);
+	if (week == 4 && !cond) {
+		note(e, d, NULL, "4th visit day of the week: claimable only for 別表7/別表8 patients or under a "
+				 "特別訪問看護指示; left out");
+		return;
+	}
+	if (n > 1 && !cond) {
+		note(e, d, NULL, "%d visits on one day: only the first is claimable without 別表7/別表8 or a "
+				 "特別訪問看護指示; the others are left out", n);
+		n = 1;
+	}
+	group = hk_staff_group(fam, v[0]->staff);
+	if (!group) {
+		note(e, d, NULL, "staff %s cannot give %s訪問看護 (別表20)", v[0]->staff, fam == 'p' ? "精神科" : "");
+		return;
+	}
+	if (v[0]->outing)
+		variant = fam == 'p' ? 4 : 3;
+	else if (building >= 2)
+		variant = fam == 'p' ? 3 : 2;
+	else
+		variant = 1;
+	code = basic_code(fam, variant, group, building, variant >= 3 && (fam == 'g' || variant == 4) ? 0 : week,
+			  fam == 'p' ? is_long : -1);
+	if (!code) {
+		note(e, d, NULL, "no basic fee for these facts (staff %s, 同一建物 %d)", v[0]->staff, building);
+		return;
+	}
+	staff_codes(v, n, true, staff);
+	base = add(e, d, code, staff, n, instr, 0, true);
+	if (base < 0)
+		return;
+	/* add-ons of the day */
+	if (c->station->special_area && hk_addons[HK_AD_AREA].code[fi][0])
+		add(e, d, hk_addons[HK_AD_AREA].code[fi][0], NULL, n, instr, 0, true);
+	for (int i = 0; i < n; i++)
+		if (v[i]->emergency) {
+			e->emergency_days++;
+			add(e, d, hk_addons[HK_AD_EMERG].code[fi][e->emergency_days <= 14 ? 0 : 1], NULL, n, instr, 0, true);
+			break;
+		}
+	for (int i = 0; i < n; i++)
+		if (v[i]->long_visit) {
+			if (duration(v[i]) < 90) {
+				note(e, d, NULL, "long visit flagged but the visit lasted %d minutes (90 needed); "
+						 "長時間 add-on left out", duration(v[i]));
+				break;
+			}
+			add(e, d, hk_addons[HK_AD_LONG].code[fi][pt->severe_child && age_on(c, d) < 15 ? 1 : 0],
+			    NULL, n, instr, 0, true);
+			break;
+		}
+	if (fam == 'g' && age_on(c, d) < 6)
+		add(e, d, hk_addons[HK_AD_INFANT].code[0][pt->severe_child ? 1 : 0], NULL, n, instr, 0, true);
+	/* 複数名 */
+	{
+		int times = 0;
+		const struct hk_fee_visit *mv = NULL;
+		for (int i = 0; i < n; i++)
+			if (v[i]->multi && v[i]->staff2[0]) {
+				times++;
+				if (!mv) mv = v[i];
+			}
+		if (mv) {
+			const char *mc = NULL;
+			char ms[5];
+			hk_snprintf(ms, sizeof(ms), "%s%s", mv->staff, mv->staff2);
+			if (fam == 'g') {
+				for (size_t r = 0; r < hk_nmulti_general && !mc; r++)
+					if (hk_code_list_has(hk_multi_general[r].staff2, mv->staff2))
+						mc = hk_multi_general[r].code[building >= 3];
+			} else {
+				for (size_t r = 0; r < hk_nmulti_psych && !mc; r++)
+					if (hk_code_list_has(hk_multi_psych[r].staff2, mv->staff2))
+						mc = hk_multi_psych[r].code[(times > 3 ? 3 : times) - 1][building >= 3];
+			}
+			if (mc)
+				add(e, d, mc, ms, times, instr, 0, true);
+			else
+				note(e, d, NULL, "second staff %s: no 複数名 add-on for that qualification", mv->staff2);
+		}
+	}
+	/* 夜間・早朝 (6-8, 18-22) / 深夜 (22-6) by the start of the first visit */
+	{
+		int s = v[0]->start;
+		if (s >= 22 * 60 || s < 6 * 60)
+			add(e, d, hk_addons[HK_AD_LATENIGHT].code[fi][0], NULL, n, instr, 0, true);
+		else if (s < 8 * 60 || s >= 18 * 60)
+			add(e, d, hk_addons[HK_AD_NIGHT].code[fi][0], NULL, n, instr, 0, true);
+	}
+	/* 難病等複数回 / 精神科複数回 */
+	if (n >= 2) {
+		enum hk_addon a = n == 2 ? HK_AD_REPEAT2 : HK_AD_REPEAT3;
+		staff_codes(v, n, false, staff);
+		add(e, d, hk_addons[a].code[fi][building >= 3], staff, n, instr, 0, true);
+	}
+	/* 訪問看護管理療養費 */
+	if (hk_date_to_days(d) == e->first_day) {
+		code = pick(c, hk_mgmt_first, d);
+		if (code)
+			add(e, d, code, NULL, n, instr, 0, true);
+		else
+			note(e, d, NULL, "no 訪問看護管理療養費 (月の初日) is claimable for this station");
+	} else {
+		code = pick(c, hk_mgmt_daily, d);
+		if (code)
+			add(e, d, code, NULL, n, instr, 0, true);
+		else
+			note(e, d, NULL, "訪問看護管理療養費 (2日目以降) needs 施設基準 1617 or 1618; left out");
+	}
+	for (int i = 0; i < n; i++)
+		explicit_items(e, v[i], instr);
+}
+
+static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
+{
+	const struct hk_fee_ctx *c = e->c;
+	struct hk_date d = hk_days_to_date(e->first_day);
+	const char *code;
+	int sm = 0, terminal = 0;
+	if (c->patient->consent_24h) {
+		code = pick(c, hk_24h, d);
+		if (code)
+			add(e, d, code, NULL, 1, NULL, 0, true);
+		else
+			note(e, d, NULL, "24時間対応体制加算 agreed, but the station has notified neither 施設基準 1615 nor 1604");
+	}
+	for (int i = 0; i < n; i++) {
+		if (v[i].special_mgmt == 1 || (v[i].special_mgmt == 2 && sm == 0))
+			sm = v[i].special_mgmt;
+		terminal += v[i].terminal;
+	}
+	if (sm)
+		add(e, d, hk_special_mgmt[sm - 1], NULL, 1, NULL, 0, true);
+	if (c->station->online_elig && facility_ok(c, hk_dx, d, NULL))
+		add(e, d, hk_dx, NULL, 1, NULL, 0, true);
+	if (facility_ok(c, hk_baseup1, d, NULL) && hk_master_item(c->master, hk_baseup1, d)) {
+		add(e, d, hk_baseup1, NULL, 1, NULL, 0, true);
+		code = NULL;
+		for (int i = 0; hk_baseup2[i]; i++) {
+			int need;
+			if (facility_ok(c, hk_baseup2[i], d, &need) && need) {
+				code = hk_baseup2[i];
+				break;
+			}
+		}
+		if (code)
+			add(e, d, code, NULL, 1, NULL, 0, true);
+	}
+	if (terminal && c->patient->has_death && c->patient->death.y == c->year && c->patient->death.m == c->month) {
+		bool visit_day = false;
+		for (int i = 0; i < n; i++)
+			if (!hk_date_cmp(v[i].date, c->patient->death))
+				visit_day = true;
+		if (terminal >= 2)
+			add(e, c->patient->death, hk_terminal[0], NULL, 1, NULL, 0, visit_day);
+		else
+			note(e, c->patient->death, hk_terminal[0],
+			     "ターミナルケア療養費 needs terminal care on 2 or more days; only %d recorded", terminal);
+	}
+}
+
+static int cmp_ka(const void *a, const void *b)
+{
+	const struct hk_ka *x = a, *y = b;
+	int c = hk_date_cmp(x->date, y->date);
+	if (c) return c;
+	if (x->col != y->col) return x->col < y->col ? -1 : 1;
+	if (x->role != y->role) return x->role < y->role ? -1 : 1;
+	if (x->item != y->item) return x->item < y->item ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static long bucket(int unit, struct hk_date d)
+{
+	switch (unit) {
+	case HK_LU_DAY: return hk_date_to_days(d);
+	case HK_LU_WEEK: return hk_week_of(d);
+	case HK_LU_MONTH: case HK_LU_FIRST: case HK_LU_PATIENT: return 0;
+	default: return -1; /* 入院中 etc.: not applicable to a month of visits */
+	}
+}
+
+/* 算定回数限度: lines beyond the limit are left out, in date order. */
+static void enforce_limits(struct eng *e)
+{
+	struct hk_fee_result *o = e->out;
+	for (int i = 0; i < o->nka; i++) {
+		const struct hk_master_limit *lim[8];
+		size_t nl;
+		if (o->ka[i].dropped)
+			continue;
+		nl = hk_master_limits(e->c->master, o->ka[i].code, o->ka[i].date, lim, HK_ARRAY_LEN(lim));
+		for (size_t r = 0; r < nl && r < HK_ARRAY_LEN(lim); r++) {
+			long b = bucket(lim[r]->unit, o->ka[i].date);
+			int count = 0;
+			if (b < 0 || lim[r]->max <= 0)
+				continue;
+			for (int j = 0; j <= i; j++)
+				if (!o->ka[j].dropped && !strcmp(o->ka[j].code, o->ka[i].code) &&
+				    bucket(lim[r]->unit, o->ka[j].date) == b)
+					count++;
+			if (count > lim[r]->max) {
+				o->ka[i].dropped = true;
+				note(e, o->ka[i].date, o->ka[i].code, "%s: 算定回数限度 %d per %s reached; left out",
+				     lim[r]->short_name, lim[r]->max, lim[r]->unit_name);
+				break;
+			}
+		}
+	}
+}
+
+static bool same_scope(int scope, struct hk_date a, struct hk_date b)
+{
+	switch (scope) {
+	case HK_EXS_DAY: case HK_EXS_SAME_TIME: return !hk_date_cmp(a, b);
+	case HK_EXS_WEEK: return hk_week_of(a) == hk_week_of(b);
+	case HK_EXS_MONTH: return true;
+	default: return false;
+	}
+}
+
+static void drop(struct eng *e, int i, int other, const char *why)
+{
+	struct hk_fee_result *o = e->out;
+	if (o->ka[i].dropped)
+		return;
+	o->ka[i].dropped = true;
+	note(e, o->ka[i].date, o->ka[i].code, "%s may not be claimed with %s (併算定背反, %s); left out",
+	     o->ka[i].code, o->ka[other].code, why);
+}
+
+/* 併算定背反 between the kept lines. */
+static void enforce_exclusions(struct eng *e)
+{
+	struct hk_fee_result *o = e->out;
+	const struct hk_master *m = e->c->master;
+	for (int i = 0; i < o->nka; i++) {
+		const struct hk_master_item *it;
+		if (o->ka[i].dropped)
+			continue;
+		it = hk_master_item(m, o->ka[i].code, o->ka[i].date);
+		if (!it || !it->rel_exclusion)
+			continue;
+		for (int j = 0; j < o->nka; j++) {
+			const struct hk_master_exclusion *x;
+			if (j == i || o->ka[j].dropped || !strcmp(o->ka[i].code, o->ka[j].code))
+				continue;
+			x = hk_master_exclusion(m, o->ka[i].code, o->ka[j].code, o->ka[i].date);
+			if (!x || !same_scope(x->scope, o->ka[i].date, o->ka[j].date))
+				continue;
+			switch (x->kind) {
+			case HK_EX_CODE_NOT: drop(e, i, j, "this item is not claimable"); break;
+			case HK_EX_CODE_OK: drop(e, j, i, "the other item is claimed"); break;
+			default: drop(e, i > j ? i : j, i > j ? j : i, "only one of the two"); break;
+			}
+			if (o->ka[i].dropped)
+				break;
+		}
+	}
+}
+
+/* %-add-ons: amount 0, their value added to the base line directly above (第18章 (6)ウ). */
+static void fold_percent(struct eng *e)
+{
+	struct hk_fee_result *o = e->out;
+	int w = 0;
+	for (int i = 0; i < o->nka; i++) {
+		if (o->ka[i].dropped)
+			continue;
+		if (o->ka[i].role == 1) {
+			const struct hk_master_item *it = hk_master_item(e->c->master, o->ka[i].code, o->ka[i].date);
+			int b = w - 1;
+			if (b < 0 || hk_date_cmp(o->ka[b].date, o->ka[i].date) || o->ka[b].role != 0 || !it) {
+				note(e, o->ka[i].date, o->ka[i].code, "%s has no base line to add to; left out", o->ka[i].code);
+				continue;
+			}
+			/* 1円未満四捨五入 */
+			o->ka[b].amount += (o->ka[b].amount * it->amount_x100 + 5000) / 10000;
+			o->ka[i].amount = 0;
+		}
+		o->ka[w++] = o->ka[i];
+	}
+	o->nka = w;
+}
+
+int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits, int n,
+		   struct hk_fee_result *out, struct hk_err *err)
+{
+	struct eng e = {0};
+	long week = -1;
+	int week_no = 0;
+	memset(out, 0, sizeof(*out));
+	e.c = c;
+	e.out = out;
+	e.err = err;
+	if (n == 0)
+		return 0;
+	if (!c->master)
+		return hk_err_set(err, HK_EXIT_INTERNAL, "fees: no master");
+	e.first_day = hk_date_to_days(visits[0].date);
+	for (int i = 0; i < n;) {
+		const struct hk_fee_visit *day[MAX_DAY_VISITS];
+		int j = i, nd = 0;
+		long w;
+		while (j < n && !hk_date_cmp(visits[j].date, visits[i].date))
+			j++;
+		w = hk_week_of(visits[i].date);
+		if (w != week) {
+			week = w;
+			week_no = 0;
+		}
+		week_no++;
+		/* each instruction family of the day separately */
+		for (int pass = 0; pass < 3; pass++) {
+			char fam = "gpk"[pass];
+			nd = 0;
+			for (int k = i; k < j; k++)
+				if (family_of(visits[k].family) == fam) {
+					if (nd < MAX_DAY_VISITS)
+						day[nd++] = &visits[k];
+				}
+			if (nd)
+				day_group(&e, day, nd, fam, week_no);
+		}
+		i = j;
+	}
+	monthly(&e, visits, n);
+	qsort(out->ka, (size_t)out->nka, sizeof(*out->ka), cmp_ka);
+	enforce_limits(&e);
+	enforce_exclusions(&e);
+	fold_percent(&e);
+	return 0;
+}
