@@ -43,6 +43,13 @@ const struct hk_command hk_commands[] = {
 	{"verify", cmd_verify, 0, "verify the seal of a claim file",
 	 "houkan verify --ca CA.pem [--signer CERT.pem] [--at TIME] RECEIPTH.UKE RECEIPTH.UKE.p7s\n"
 	 "  Exit 0 when the seal is valid, 5 with the reason when not (docs/certs.md)."},
+	{"submit", cmd_submit, CMD_NEEDS_DB | CMD_NEEDS_KEY | CMD_NETWORK, "seal and submit a claim run's files, exactly once",
+	 "houkan submit --db DB --run RUN --p12 FILE [--pass-file FILE | --pass-fd N] --ca CA.pem\n"
+	 "              (--endpoint https://HOST:PORT | --outbox DIR)\n"
+	 "              [--connect-timeout S] [--timeout S] [--retries N] [--backoff-ms MS]\n"
+	 "  Seals each file of the run (if not yet sealed) and uploads it over mutual TLS, or writes\n"
+	 "  it with its seal into DIR for the online-claim terminal. A ledger keyed by the file's\n"
+	 "  SHA-256 makes reruns safe: nothing is sent twice (docs/submission.md)."},
 	{"eligibility", cmd_eligibility, CMD_NEEDS_DB, "オンライン資格確認: write a month's request files, report changes",
 	 "houkan eligibility request --db DB --month YYYY-MM --out DIR\n"
 	 "houkan eligibility report --db DB --month YYYY-MM [--clerk-only]\n"

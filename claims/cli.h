@@ -49,6 +49,7 @@ int cmd_show(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
 int cmd_eligibility(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 
