@@ -814,6 +814,10 @@ static int read_header(struct ictx *x, struct hk_csv *csv)
 		return -1;
 	}
 	x->line = csv->line;
+	if (csv->nfields == 1 && csv->lens[0] == 0) {
+		diag(x, 0, 1, NULL, "the first line is empty: a header row naming the columns is required");
+		return -1;
+	}
 	x->nhead = csv->nfields;
 	for (int f = 0; f < csv->nfields; f++) {
 		const char *h = csv->fields[f];
