@@ -48,6 +48,7 @@ struct xin {
 	size_t hlen, hpos;
 	int lt;                 /* 0 plain, 1 after '<', 2 after "<!" */
 	size_t run;             /* bytes since the last '<' */
+	long lines;             /* newlines passed through so far */
 	int refused;
 	int io_error;
 	char why[512];
@@ -197,6 +198,8 @@ static int xin_read(void *ctx, char *buf, int len)
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)buf[i];
+		if (c == '\n')
+			x->lines++;
 		if (c == 0) {
 			hk_snprintf(x->why, sizeof(x->why), "NUL byte in the file (UTF-8 and Shift_JIS have none)");
 			x->refused = 1;
@@ -778,7 +781,7 @@ static int parse_run(struct parse *p, struct hk_err *err)
 	if (ret < 0 || p->x.refused) {
 		if (p->x.refused)
 			hk_err_set(err, p->x.io_error ? HK_EXIT_IO : HK_EXIT_INPUT, "%s:%ld: %s", p->name,
-				   cur_line(p), p->x.why);
+				   p->x.lines + 1, p->x.why);
 		else
 			hk_err_set(err, HK_EXIT_INPUT, "%s:%ld: %s", p->name,
 				   p->xml_err_line ? p->xml_err_line : cur_line(p),
@@ -851,6 +854,11 @@ int hk_elig_parse_memory(const char *name, const char *data, size_t len, hk_elig
 bool hk_elig_sniff(const char *head, size_t n)
 {
 	const char *h = head;
+	const unsigned char *u = (const unsigned char *)head;
+	/* UTF-16 XML: claim it, so the reader can refuse it with its own message */
+	if (n >= 4 && ((u[0] == 0xFF && u[1] == 0xFE && u[2] == '<' && u[3] == 0) ||
+		       (u[0] == 0xFE && u[1] == 0xFF && u[2] == 0 && u[3] == '<')))
+		return true;
 	if (n >= 3 && (unsigned char)h[0] == 0xEF && (unsigned char)h[1] == 0xBB && (unsigned char)h[2] == 0xBF)
 		h += 3, n -= 3;
 	while (n && strchr(" \t\r\n", *h))
