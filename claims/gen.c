@@ -4,10 +4,10 @@
  * Mix (per patient, independently drawn):
  *   age group: 4% 未就学 (社保 家族, 2割), 3% school age (社保 家族), 18% adults 18-69
  *   (社保 本人/家族, 国保), 10% 70-74 高齢受給者 (一般 2割 / 7割 3割), 65% 75+ 後期 (1/2/3割);
- *   2% of the adults 生活保護 (法別 12) only; 8% 難病 (法別 54, monthly cap) with 別表7
+ *   5% of the adults 生活保護 (法別 12) only; 8% 難病 (法別 54, monthly cap) with 別表7
  *   diseases and 2-3 visits on some days; 15 更生医療 / 16 育成医療 for a few; 30% of adults
  *   (~5% of all) 精神科 (指示 03, GAF); 5% a 14-day 特別訪問看護指示 (02, or 04 for 精神科) with daily visits;
- *   2% terminal care with a death in the month; 2% a mid-month insurer change;
+ *   2% terminal care with a death in the month; 6% of those under 75 a mid-month insurer change;
  *   3% names with characters outside JIS X 0208 (髙, 﨑, 𠮷).
  * Visits: 2-4 a week on Monday-Saturday (35/45/20%), emergencies at night for some
  * patients with the 24時間 consent, 2% long visits, 5% two-staff visits, staff
@@ -415,8 +415,8 @@ static int gen_patient(struct ctx *c, long idx, struct hk_err *err)
 		special = 1;
 		special_from = (int)hk_rng_below(&g, (uint32_t)c->ndays - 6);
 	}
-	change = grp == G_ADULT && pct(&g, 20) ? 1 : 0;
-	seibo = grp == G_ADULT && pct(&g, 20);
+	change = (grp == G_ADULT || grp == G_ELDER70) && pct(&g, 60);
+	seibo = grp == G_ADULT && pct(&g, 50);
 	kokuho = grp == G_ADULT ? pct(&g, 350) : grp == G_ELDER70 ? pct(&g, 600) : 0;
 	long_ok = special_mgmt || grp <= G_SCHOOL || nanbyou_i >= 0;
 	hk_snprintf(place, sizeof(place), "01");
