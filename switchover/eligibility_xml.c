@@ -30,6 +30,7 @@
 #include <libxml/xmlerror.h>
 #include "switchover/eligibility.h"
 #include "base/buf.h"
+#include "base/checkdigit.h"
 #include "base/date.h"
 #include "base/limits.h"
 
@@ -873,6 +874,9 @@ bool hk_elig_sniff(const char *head, size_t n)
 int hk_elig_derive(struct hk_elig_result *r, struct hk_err *err)
 {
 	size_t n = strlen(r->insurer);
+	const char *why = hk_validate_insurer(r->insurer);
+	if (why)
+		return hk_err_set(err, HK_EXIT_INPUT, "InsurerNumber '%s': %s", r->insurer, why);
 	if (n == 6)
 		r->kind = "kokuho";
 	else if (n == 8 && r->insurer[0] == '3' && r->insurer[1] == '9')
