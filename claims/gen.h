@@ -3,7 +3,7 @@
  *
  * Every value comes from the project's own PRNG (xoshiro256**, seeded per
  * patient through splitmix64 from --seed and the patient's index), never from
- * rand() or the clock, so the same seed, patient count and month give the same
+ * the C library's random functions or the clock, so the same seed, patient count and month give the same
  * rows in the same order (the same rowids).  The only time-dependent values
  * in the database are station.created and audit_log.at, which come from the
  * one clock (pin it with HOUKAN_NOW).
