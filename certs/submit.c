@@ -113,7 +113,22 @@ struct tls_ctx {
 	const struct hk_cred *cred;
 	const char *ca;
 	struct hk_err *err;
+	char *version;           /* the negotiated protocol, once the handshake is done */
+	size_t version_size;
 };
+
+static int tls_ex_index = -1;
+
+static void tls_info_cb(const SSL *ssl, int where, int ret)
+{
+	struct tls_ctx *t;
+	(void)ret;
+	if (!(where & SSL_CB_HANDSHAKE_DONE) || tls_ex_index < 0)
+		return;
+	t = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), tls_ex_index);
+	if (t && t->version)
+		hk_snprintf(t->version, t->version_size, "%s", SSL_get_version(ssl));
+}
 
 static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *parm)
 {
@@ -122,6 +137,10 @@ static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *parm)
 	X509_STORE *st;
 	(void)curl;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (tls_ex_index < 0)
+		tls_ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	if (tls_ex_index >= 0 && SSL_CTX_set_ex_data(ctx, tls_ex_index, t) == 1)
+		SSL_CTX_set_info_callback(ctx, tls_info_cb);
 	if (SSL_CTX_use_certificate(ctx, t->cred->cert) != 1 || SSL_CTX_use_PrivateKey(ctx, t->cred->key) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1)
 		return CURLE_SSL_CERTPROBLEM;
@@ -158,13 +177,12 @@ struct http_req {
 static enum http_outcome http_do(const struct hk_submit_opts *o, const struct hk_cred *cred,
 				 struct http_req *rq, struct hk_buf *resp, struct hk_err *err)
 {
-	struct tls_ctx tctx = {cred, o->ca, err};
+	struct tls_ctx tctx = {cred, o->ca, err, rq->tls_version, sizeof(rq->tls_version)};
 	char ebuf[CURL_ERROR_SIZE] = "";
 	CURL *h = curl_easy_init();
 	CURLcode cc;
 	long code = 0;
 	enum http_outcome out = HTTP_FAIL;
-	struct curl_tlssessioninfo *tls = NULL;
 	hk_buf_reset(resp);
 	if (!h) {
 		hk_err_set(err, HK_EXIT_INTERNAL, "curl_easy_init failed");
@@ -198,8 +216,6 @@ static enum http_outcome http_do(const struct hk_submit_opts *o, const struct hk
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
 	}
 	cc = curl_easy_perform(h);
-	if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &tls) == CURLE_OK && tls && tls->internals)
-		hk_snprintf(rq->tls_version, sizeof(rq->tls_version), "%s", SSL_get_version(tls->internals));
 	ERR_clear_error();
 	if (cc != CURLE_OK) {
 		const char *d = ebuf[0] ? ebuf : curl_easy_strerror(cc);
