@@ -56,6 +56,8 @@ $(UNIT): $(UNIT_OBJ) $(LIBHOUKAN)
 
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/claims/main.d
 
+e2e: all ; @sh tools/e2e.sh $(HOUKAN)
+
 # Sanitizer build of everything, in its own tree.
 san:
 	$(MAKE) BUILD=$(BUILD)/san OPT=-O1 \
