@@ -25,13 +25,26 @@ const struct hk_command hk_commands[] = {
 	 "  per revision (default $HOUKAN_MASTER_DIR, else the installed master; docs/master.md).\n"
 	 "  Exit 1 unknown code or no match, 3 master cannot be loaded."},
 	{"check", cmd_check, 0, "validate RECEIPTH.UKE files",
-	 "houkan check [--format=text|json] [--tolerant] FILE...\n"
+	 "houkan check [--format=text|json] [--tolerant] [--master-dir DIR | --no-master] FILE...\n"
 	 "  One diagnostic per line: FILE:LINE: REC[FIELD]: error|warning: CODE: message.\n"
 	 "  Exit 0 no errors, 1 errors, 2 usage, 3 unreadable file (docs/check-codes.md)."},
 	{"show", cmd_show, 0, "print a RECEIPTH.UKE readably in UTF-8",
 	 "houkan show [--master-dir ROOT | --no-master] FILE\n"
 	 "  KA names from the 訪問看護療養費マスター in force on each 算定年月日. Reader\n"
 	 "  diagnostics go to stderr. Exit 0 shown, 1 nothing parseable, 3 unreadable file."},
+	{"build", cmd_build, CMD_NEEDS_DB, "the monthly claim run: one RECEIPTH.UKE per review body",
+	 "houkan build --db DB --month YYYY-MM [--claim-month YYYY-MM] --out DIR [--master-dir ROOT]\n"
+	 "             [--report FILE]\n"
+	 "  Writes DIR/1/RECEIPTH.UKE (支払基金) and DIR/2/RECEIPTH.UKE (国保連) for the bodies that\n"
+	 "  have receipts, and DIR/charges.csv (what each patient pays). Every receipt passes the\n"
+	 "  checks of houkan check first; items that may not be claimed and receipts stopped by a\n"
+	 "  check are listed on stderr (or in --report). The run is recorded and archived beside\n"
+	 "  the database. Exit 0 all written, 1 some receipts stopped (the others are written)."},
+	{"runs", cmd_runs, CMD_NEEDS_DB, "list the recorded claim runs",
+	 "houkan runs --db DB"},
+	{"replay", cmd_replay, CMD_NEEDS_DB, "rebuild a recorded run from its archived inputs and compare",
+	 "houkan replay --db DB [--master-dir ROOT] RUN\n"
+	 "  Exit 0 identical byte for byte, 1 different (the first differing line is shown)."},
 	{"cert", cmd_cert, CMD_NEEDS_KEY, "show and check the station's online-claim certificate (PKCS#12)",
 	 "houkan cert info [--pass-file FILE | --pass-fd N] [--ca CA.pem] FILE.p12\n"
 	 "  Subject, issuer, serial, validity, SHA-256 fingerprint; warns 60/30/7 days before expiry.\n"

@@ -84,8 +84,10 @@ int cmd_gen(int argc, char **argv)
 		hk_gen_station(&s);
 		if (hk_db_open(path, HK_DB_CREATE_NEW, &db, &err) < 0)
 			return hk_report("gen", &err);
-		if (hk_db_begin(db, &err) < 0 || hk_station_insert(db, &s, &err) < 0 ||
-		    hk_db_commit(db, &err) < 0) {
+		int bad = hk_db_begin(db, &err) < 0 || hk_station_insert(db, &s, &err) < 0;
+		for (int i = 0; !bad && hk_gen_standards[i]; i++)
+			bad = hk_station_add_standard(db, hk_gen_standards[i], "2000-01-01", NULL, &err) < 0;
+		if (bad || hk_db_commit(db, &err) < 0) {
 			hk_db_rollback(db);
 			hk_db_close(db);
 			unlink(path);

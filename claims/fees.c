@@ -290,7 +290,7 @@ static int explicit_items(struct eng *e, const struct hk_fee_visit *v, const cha
 }
 
 /* One family's visits on one day. */
-static void day_group(struct eng *e, const struct hk_fee_visit *const *v, int n, char fam, int week_no)
+static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char fam, int week_no)
 {
 	const struct hk_fee_ctx *c = e->c;
 	const struct hk_fee_patient *pt = c->patient;
@@ -331,6 +331,20 @@ static void day_group(struct eng *e, const struct hk_fee_visit *const *v, int n,
 	if (!group) {
 		note(e, d, NULL, "staff %s cannot give %s訪問看護 (別表20)", v[0]->staff, fam == 'p' ? "精神科" : "");
 		return;
+	}
+	/* the day's basic fee is chosen by the first visit's qualification; a
+	 * visit by another qualification does not fit that code's 職種等 */
+	{
+		int w = 1;
+		for (int i = 1; i < n; i++) {
+			if (hk_staff_group(fam, v[i]->staff) == group) {
+				v[w++] = v[i];
+				continue;
+			}
+			note(e, d, NULL, "visit at %02d:%02d by staff %s: another qualification than the day's first "
+					 "visit (%s); left out", v[i]->start / 60, v[i]->start % 60, v[i]->staff, v[0]->staff);
+		}
+		n = w;
 	}
 	if (v[0]->outing)
 		variant = fam == 'p' ? 4 : 3;
@@ -625,8 +639,10 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 			j++;
 		w = hk_week_of(visits[i].date);
 		if (w != week) {
+			struct hk_date first = {c->year, c->month, 1};
 			week = w;
-			week_no = 0;
+			/* the days of this week that fell in the previous month count too */
+			week_no = w == hk_week_of(first) ? c->prior_week_days : 0;
 		}
 		week_no++;
 		/* each instruction family of the day separately */

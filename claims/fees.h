@@ -65,6 +65,7 @@ struct hk_fee_ctx {
 	const struct hk_fee_instruction *instr;
 	int ninstr;
 	int year, month;
+	int prior_week_days;        /* visit days in the month's first 暦週 before the 1st */
 };
 
 struct hk_ka {

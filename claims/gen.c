@@ -90,7 +90,13 @@ void hk_gen_station(struct hk_station *s)
 	hk_snprintf(s->phone, sizeof(s->phone), "03-0000-0000");
 	s->mgmt_level = 3;
 	s->mgmt_daily = 1;
+	s->online_elig = 1;
 }
+
+/* The 施設基準 the synthetic station has notified (master オ 施設基準テーブル codes):
+ * 精神科訪問看護 1606, 管理療養費1 (2日目以降) 1617, 24時間対応体制 1604,
+ * 特別管理加算 1605, 訪問看護医療DX情報活用加算 1616. */
+const char *const hk_gen_standards[] = {"1604", "1605", "1606", "1616", "1617", NULL};
 
 struct name { const char *kanji, *kana; };
 
@@ -309,19 +315,24 @@ static int write_instruction(struct ctx *c, struct hk_rng *g, long long pid, con
 
 struct slot { int start, len, emergency, long_visit, terminal; };
 
+/* Who visits a patient on a day: one qualification for all the day's visits
+ * (a 精神科 visit is made by 保健師, 看護師, 准看護師 or 作業療法士). */
+static const char *day_staff(struct hk_rng *g, int psych)
+{
+	static const char *const psych_staff[] = {"03", "01", "07", "05", "08"};
+	static const int psych_w[] = {750, 80, 100, 50, 20, 0};
+	return psych ? psych_staff[weighted(g, psych_w)] : staff_codes[weighted(g, staff_w)];
+}
+
 static int write_visit(struct ctx *c, struct hk_rng *g, long long pid, long day, const struct slot *s,
-		       const char *inst_kind, int psych, int special_mgmt, int building, struct hk_err *err)
+		       const char *inst_kind, const char *staff, int special_mgmt, int building, struct hk_err *err)
 {
 	struct hk_val v[HK_VIS__N];
 	char d[11], st[6], en[6];
-	const char *staff, *staff2 = NULL;
+	const char *staff2 = NULL;
 	fmt_day(day, d);
 	fmt_time(s->start, st);
 	fmt_time(s->start + s->len, en);
-	if (psych && pct(g, 150))
-		staff = pct(g, 500) ? "10" : "05";
-	else
-		staff = staff_codes[weighted(g, staff_w)];
 	if (pct(g, 50))
 		staff2 = pct(g, 600) ? "03" : pct(g, 500) ? "07" : "09";
 	v[HK_VIS_PATIENT] = hk_vint(pid);
@@ -531,10 +542,14 @@ static int gen_patient(struct ctx *c, long idx, struct hk_err *err)
 		int wd0 = hk_date_weekday(hk_days_to_date(c->ms)); /* 0 = Sunday */
 		long week = c->ms - ((wd0 + 6) % 7);              /* the Monday on or before the 1st */
 		int emerg_left = consent && pct(&g, 120) ? 1 + (int)hk_rng_below(&g, 2) : 0;
+		const char *staff = NULL;
 		if (terminal)
 			last = death_day;
 		for (; week <= last; week += 7) {
 			int perweek = 2 + weighted(&g, (const int[]){35, 45, 20, 0});
+			/* a 4th day a week only for 基準告示第2の1 (別表7/8) patients */
+			if (perweek > 3 && (psych || !strcmp(flag, "03")))
+				perweek = 3;
 			int chosen[6] = {0};
 			for (int k = 0; k < perweek;) {
 				int d = (int)hk_rng_below(&g, 6);
@@ -558,6 +573,7 @@ static int gen_patient(struct ctx *c, long idx, struct hk_err *err)
 					n = r < 5 ? 3 : r < 30 ? 2 : 1;
 				}
 				day_slots(&g, n, psych, long_ok, sl);
+				staff = day_staff(&g, psych);
 				emergency_today = emerg_left > 0 && pct(&g, 100);
 				if (emergency_today) {
 					memset(&sl[n], 0, sizeof(sl[n]));
@@ -573,7 +589,7 @@ static int gen_patient(struct ctx *c, long idx, struct hk_err *err)
 					if (terminal && day == death_day && sl[k].start + sl[k].len > 14 * 60)
 						continue;
 					if (write_visit(c, &g, pid, day, &sl[k], in_special ? (psych ? "04" : "02") : main_kind,
-							psych, special_mgmt, building, err) < 0)
+							staff, special_mgmt, building, err) < 0)
 						return -1;
 				}
 			}

@@ -44,4 +44,7 @@ uint64_t hk_rng_next(struct hk_rng *g);
 /* Uniform in [0, n). */
 uint32_t hk_rng_below(struct hk_rng *g, uint32_t n);
 
+/* 施設基準 codes the synthetic station has notified (NULL-terminated). */
+extern const char *const hk_gen_standards[];
+
 #endif

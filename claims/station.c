@@ -89,3 +89,23 @@ int hk_station_load(sqlite3 *db, struct hk_station *s, struct hk_err *err)
 	sqlite3_finalize(st);
 	return 0;
 }
+
+int hk_station_add_standard(sqlite3 *db, const char *code, const char *from, const char *to, struct hk_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (!code || strlen(code) < 1 || strlen(code) > 4 || strspn(code, "0123456789") != strlen(code))
+		return hk_err_set(err, HK_EXIT_INPUT, "施設基準コード '%s' must be 1-4 digits (master 施設基準テーブル)",
+				  code ? code : "");
+	if (hk_db_prepare(db, "INSERT OR REPLACE INTO station_standard(code, valid_from, valid_to) VALUES (?,?,?)",
+			  &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
+	hk_db_bind_text(st, 3, to, 1);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return hk_db_fail(db, err, "recording a 施設基準");
+	return 0;
+}

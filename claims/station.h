@@ -20,5 +20,8 @@ struct hk_station {
 int hk_station_validate(const struct hk_station *s, struct hk_err *err);
 int hk_station_insert(sqlite3 *db, const struct hk_station *s, struct hk_err *err);
 int hk_station_load(sqlite3 *db, struct hk_station *s, struct hk_err *err);
+/* Record a 施設基準 the station has notified (master 施設基準コード, e.g. "1610"),
+ * valid from `from` (YYYY-MM-DD) to `to` (NULL = open).  Idempotent. */
+int hk_station_add_standard(sqlite3 *db, const char *code, const char *from, const char *to, struct hk_err *err);
 
 #endif

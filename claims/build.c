@@ -1,0 +1,581 @@
+/*
+ * build.c - the recorded claim run (hk_build) and its replay (hk_replay).
+ *
+ * Order of a build (PRACTICES 8, issue 4 "kill at any point"):
+ *   1. BEGIN IMMEDIATE; snapshot the station database into the archive
+ *      (<db>.archive/run-N/inputs.db, SQLite backup API) - the inputs;
+ *   2. supersede earlier unsubmitted runs of the month (refuse if submitted);
+ *   3. run the engine: receipts stream into DIR/<body>/RECEIPTH.UKE.tmp and
+ *      into the receipt table;
+ *   4. copy each file into the archive, record run_output, COMMIT;
+ *   5. rename the .tmp files into place.
+ * A kill before 4 leaves no visible RECEIPTH.UKE and rolls the database back;
+ * a kill between 4 and 5 leaves a recorded run whose files are not yet in
+ * place - running the build again supersedes it and publishes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "claims/claimrun.h"
+#include "claims/db.h"
+#include "base/clock.h"
+#include "base/fileio.h"
+#include "master/master.h"
+
+void hk_archive_dir(const char *db_path, char *out, size_t len)
+{
+	hk_snprintf(out, len, "%s.archive", db_path);
+}
+
+/* Copy the committed state of db_path into path.  Called while the build
+ * holds BEGIN IMMEDIATE on its own connection, so nobody else can write: a
+ * second, read-only connection sees exactly the state the build reads (WAL). */
+static int snapshot(const char *db_path, const char *path, struct hk_err *err)
+{
+	sqlite3 *dst = NULL, *db = NULL;
+	sqlite3_backup *bk;
+	int rc;
+	unlink(path);
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		hk_err_set(err, HK_EXIT_IO, "%s: cannot open for the inputs snapshot: %s", db_path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		hk_err_set(err, HK_EXIT_IO, "%s: cannot create the inputs snapshot: %s", path, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		sqlite3_close(db);
+		return -1;
+	}
+	bk = sqlite3_backup_init(dst, "main", db, "main");
+	if (!bk) {
+		hk_err_set(err, HK_EXIT_IO, "%s: backup: %s", path, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		sqlite3_close(db);
+		return -1;
+	}
+	rc = sqlite3_backup_step(bk, -1);
+	sqlite3_backup_finish(bk);
+	sqlite3_close(db);
+	if (rc != SQLITE_DONE) {
+		hk_err_set(err, HK_EXIT_IO, "%s: backup: %s", path, sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return -1;
+	}
+	/* a self-contained file: no WAL beside it */
+	if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		hk_err_set(err, HK_EXIT_IO, "%s: %s", path, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return -1;
+	}
+	sqlite3_close(dst);
+	return 0;
+}
+
+/* Copy a file with atomic publication, returning its digest. */
+static int copy_file(const char *from, const char *to, char hex[65], unsigned long long *bytes,
+		     struct hk_err *err)
+{
+	struct hk_pubfile pf;
+	struct hk_sha256 *sh;
+	char buf[1 << 16];
+	size_t n;
+	FILE *f = fopen(from, "rb");
+	if (!f)
+		return hk_err_set(err, HK_EXIT_IO, "%s: cannot open: %s", from, strerror(errno));
+	if (hk_pubfile_open(&pf, to, 0444, err) < 0) {
+		fclose(f);
+		return -1;
+	}
+	sh = hk_sha256_new();
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		hk_sha256_update(sh, buf, n);
+		if (hk_pubfile_write(&pf, buf, n, err) < 0) {
+			hk_sha256_final(sh, hex);
+			hk_pubfile_abort(&pf);
+			fclose(f);
+			return -1;
+		}
+	}
+	hk_sha256_final(sh, hex);
+	fclose(f);
+	*bytes = pf.bytes;
+	return hk_pubfile_commit(&pf, err);
+}
+
+struct rec_ctx {
+	sqlite3 *db;
+	long long run_id;
+	sqlite3_stmt *ins_receipt, *ins_state;
+	const char *now;
+};
+
+static int record_receipt(void *ctx, const struct hk_receipt_info *r, struct hk_err *err)
+{
+	struct rec_ctx *c = ctx;
+	sqlite3_stmt *s = c->ins_receipt;
+	long long id;
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, c->run_id);
+	sqlite3_bind_int64(s, 2, r->patient_id);
+	sqlite3_bind_text(s, 3, r->service_month, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, r->body);
+	sqlite3_bind_int64(s, 5, r->receipt_no);
+	sqlite3_bind_text(s, 6, r->type, -1, SQLITE_STATIC);
+	if (r->coverage_id)
+		sqlite3_bind_int64(s, 7, r->coverage_id);
+	else
+		sqlite3_bind_null(s, 7);
+	sqlite3_bind_text(s, 8, r->record_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, r->total);
+	sqlite3_bind_int64(s, 10, r->patient_share);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return hk_db_fail(c->db, err, "recording a receipt");
+	id = sqlite3_last_insert_rowid(c->db);
+	sqlite3_reset(c->ins_state);
+	sqlite3_bind_int64(c->ins_state, 1, id);
+	sqlite3_bind_text(c->ins_state, 2, c->now, -1, SQLITE_STATIC);
+	if (sqlite3_step(c->ins_state) != SQLITE_DONE)
+		return hk_db_fail(c->db, err, "recording a receipt state");
+	return 0;
+}
+
+/* Earlier runs of the month: refuse when submitted, else supersede. */
+static int supersede(sqlite3 *db, const char *month7, const char *now, struct hk_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = -1, step;
+	if (hk_db_prepare(db, "SELECT r.id, (SELECT count(*) FROM receipt x WHERE x.run_id = r.id AND x.state"
+			      " NOT IN ('built','superseded')) FROM claim_run r WHERE r.service_month = ?1"
+			      " AND r.kind = 'claim' AND r.state = 'done'", &q, err) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, month7, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(q, 0);
+		if (sqlite3_column_int64(q, 1) > 0) {
+			hk_err_set(err, HK_EXIT_INPUT,
+				   "%s was already claimed in run %lld and has gone out (sealed or submitted); a returned "
+				   "receipt is re-claimed with houkan reclaim, not by building the month again",
+				   month7, id);
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		hk_db_fail(db, err, "reading earlier runs");
+		goto out;
+	}
+	{
+		static const char *const sqls[] = {
+			"INSERT INTO receipt_state(receipt_id, state, at, source) SELECT x.id, 'superseded', ?2, 'build'"
+			" FROM receipt x JOIN claim_run r ON r.id = x.run_id WHERE r.service_month = ?1"
+			" AND r.kind = 'claim' AND r.state = 'done'",
+			"UPDATE receipt SET state = 'superseded' WHERE ?2 IS NOT NULL AND run_id IN (SELECT id FROM"
+			" claim_run WHERE service_month = ?1 AND kind = 'claim' AND state = 'done')",
+			"UPDATE claim_run SET state = 'superseded' WHERE ?2 IS NOT NULL AND service_month = ?1"
+			" AND kind = 'claim' AND state = 'done'",
+		};
+		for (size_t i = 0; i < HK_ARRAY_LEN(sqls); i++) {
+			sqlite3_stmt *u;
+			int r;
+			if (hk_db_prepare(db, sqls[i], &u, err) < 0)
+				goto out;
+			sqlite3_bind_text(u, 1, month7, -1, SQLITE_STATIC);
+			sqlite3_bind_text(u, 2, now, -1, SQLITE_STATIC);
+			r = sqlite3_step(u);
+			sqlite3_finalize(u);
+			if (r != SQLITE_DONE) {
+				hk_db_fail(db, err, "superseding an earlier run");
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static void rmtree_run(const char *dir)
+{
+	char p[HK_MAX_PATH];
+	for (int b = 1; b <= 2; b++) {
+		hk_snprintf(p, sizeof(p), "%s/%d/RECEIPTH.UKE", dir, b);
+		unlink(p);
+		hk_snprintf(p, sizeof(p), "%s/%d/RECEIPTH.UKE.tmp", dir, b);
+		unlink(p);
+		hk_snprintf(p, sizeof(p), "%s/%d", dir, b);
+		rmdir(p);
+	}
+	hk_snprintf(p, sizeof(p), "%s/inputs.db", dir);
+	unlink(p);
+	hk_snprintf(p, sizeof(p), "%s/inputs.db.tmp", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk_err *err)
+{
+	sqlite3 *db = NULL;
+	struct hk_master *m = NULL;
+	struct rec_ctx rc = {0};
+	char now[21], month7[8], claim7[8], params[128], arch[HK_MAX_PATH], rundir[HK_MAX_PATH];
+	char snap_tmp[HK_MAX_PATH], snap[HK_MAX_PATH];
+	const struct hk_master_info *mi;
+	sqlite3_stmt *s = NULL;
+	bool in_tx = false, made_run_dir = false;
+	int ret = -1;
+
+	memset(st, 0, sizeof(*st));
+	snap_tmp[0] = rundir[0] = '\0';
+	hk_clock_fmt_iso(hk_clock_now(), now);
+	hk_snprintf(month7, sizeof(month7), "%04d-%02d", o->year, o->month);
+	hk_snprintf(claim7, sizeof(claim7), "%04d-%02d", o->claim_year, o->claim_month);
+	if (o->claim_year * 12 + o->claim_month <= o->year * 12 + o->month)
+		return hk_err_set(err, HK_EXIT_INPUT, "--claim-month %s must come after the service month %s",
+				  claim7, month7);
+	if (hk_master_load(hk_master_root(o->master_root), (struct hk_date){o->year, o->month, 1}, &m, err) < 0)
+		return -1;
+	mi = hk_master_info(m);
+	hk_snprintf(st->master_version, sizeof(st->master_version), "%s", mi->version);
+	hk_snprintf(params, sizeof(params), "month=%s claim=%s", month7, claim7);
+	if (hk_db_open(o->db_path, HK_DB_OPEN_EXISTING, &db, err) < 0)
+		goto out;
+	if (hk_db_begin(db, err) < 0)
+		goto out;
+	in_tx = true;
+	/* 1. the inputs, as they are now */
+	hk_archive_dir(o->db_path, arch, sizeof(arch));
+	if (hk_mkdir_p(arch, 0755, err) < 0)
+		goto out;
+	hk_snprintf(snap_tmp, sizeof(snap_tmp), "%s/inputs.%d.db.tmp", arch, (int)getpid());
+	if (snapshot(o->db_path, snap_tmp, err) < 0)
+		goto out;
+	if (hk_sha256_file(snap_tmp, st->inputs_sha256, err) < 0)
+		goto out;
+	/* 2. earlier runs of the month */
+	if (supersede(db, month7, now, err) < 0)
+		goto out;
+	if (hk_db_prepare(db, "INSERT INTO claim_run(service_month, claim_month, kind, state, started, params,"
+			      " inputs_sha256, master_version) VALUES (?,?,'claim','started',?,?,?,?)", &s, err) < 0)
+		goto out;
+	sqlite3_bind_text(s, 1, month7, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, claim7, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, params, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, st->inputs_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, mi->version, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		hk_db_fail(db, err, "recording the run");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	rc.db = db;
+	rc.run_id = st->run_id = sqlite3_last_insert_rowid(db);
+	rc.now = now;
+	hk_snprintf(rundir, sizeof(rundir), "%s/run-%lld", arch, rc.run_id);
+	rmtree_run(rundir); /* leftovers of a killed run with the same id */
+	if (hk_mkdir_p(rundir, 0755, err) < 0)
+		goto out;
+	made_run_dir = true;
+	hk_snprintf(snap, sizeof(snap), "%s/inputs.db", rundir);
+	if (rename(snap_tmp, snap) != 0) {
+		hk_err_set(err, HK_EXIT_IO, "%s: %s", snap, strerror(errno));
+		goto out;
+	}
+	/* 3. the receipts */
+	if (hk_db_prepare(db, "INSERT INTO receipt(run_id, patient_id, service_month, body, receipt_no, receipt_type,"
+			      " coverage_id, record_key, total, patient_share, state) VALUES (?,?,?,?,?,?,?,?,?,?,'built')",
+			  &rc.ins_receipt, err) < 0 ||
+	    hk_db_prepare(db, "INSERT INTO receipt_state(receipt_id, state, at, source) VALUES (?, 'built', ?, 'build')",
+			  &rc.ins_state, err) < 0)
+		goto out;
+	if (hk_claim_engine(db, m, o, record_receipt, &rc, st, err) < 0)
+		goto out;
+	/* 4. archive copies and outputs */
+	for (int b = 1; b <= 2; b++) {
+		char tmp[HK_MAX_PATH], dst[HK_MAX_PATH], dir[HK_MAX_PATH], hex[65], rel[64];
+		unsigned long long bytes = 0;
+		if (!st->sha256[b][0])
+			continue;
+		hk_snprintf(tmp, sizeof(tmp), "%s/%d/RECEIPTH.UKE.tmp", o->out_dir, b);
+		hk_snprintf(dir, sizeof(dir), "%s/%d", rundir, b);
+		hk_snprintf(dst, sizeof(dst), "%s/RECEIPTH.UKE", dir);
+		if (hk_mkdir_p(dir, 0755, err) < 0 || copy_file(tmp, dst, hex, &bytes, err) < 0)
+			goto out;
+		if (strcmp(hex, st->sha256[b]) != 0) {
+			hk_err_set(err, HK_EXIT_IO, "%s: the file changed while it was archived", tmp);
+			goto out;
+		}
+		hk_snprintf(rel, sizeof(rel), "run-%lld/%d/RECEIPTH.UKE", rc.run_id, b);
+		if (hk_db_prepare(db, "INSERT INTO run_output(run_id, body, path, sha256, bytes, receipts) VALUES (?,?,?,?,?,?)",
+				  &s, err) < 0)
+			goto out;
+		sqlite3_bind_int64(s, 1, rc.run_id);
+		sqlite3_bind_int(s, 2, b);
+		sqlite3_bind_text(s, 3, rel, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, hex, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)bytes);
+		sqlite3_bind_int64(s, 6, st->receipts[b]);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			hk_db_fail(db, err, "recording an output");
+			goto out;
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (hk_db_prepare(db, "UPDATE claim_run SET state = 'done', finished = ? WHERE id = ?", &s, err) < 0)
+		goto out;
+	sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, rc.run_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		hk_db_fail(db, err, "finishing the run");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	{
+		char outd[65 * 2 + 2];
+		hk_snprintf(outd, sizeof(outd), "%s%s%s", st->sha256[1], st->sha256[1][0] && st->sha256[2][0] ? "," : "",
+			    st->sha256[2]);
+		if (hk_audit(db, "build", st->inputs_sha256, outd, "ok", err) < 0)
+			goto out;
+	}
+	sqlite3_finalize(rc.ins_receipt);
+	sqlite3_finalize(rc.ins_state);
+	rc.ins_receipt = rc.ins_state = NULL;
+	if (hk_db_commit(db, err) < 0)
+		goto out;
+	in_tx = false;
+	/* 5. publish */
+	for (int b = 1; b <= 2; b++) {
+		char tmp[HK_MAX_PATH], dst[HK_MAX_PATH], dir[HK_MAX_PATH];
+		hk_snprintf(dir, sizeof(dir), "%s/%d", o->out_dir, b);
+		hk_snprintf(tmp, sizeof(tmp), "%s/RECEIPTH.UKE.tmp", dir);
+		hk_snprintf(dst, sizeof(dst), "%s/RECEIPTH.UKE", dir);
+		if (!st->sha256[b][0]) {
+			/* a file of an earlier build for a body that has nothing this time */
+			if (unlink(dst) == 0 && o->report)
+				fprintf(o->report, "removed %s: this run has no receipt for review body %d\n", dst, b);
+			continue;
+		}
+		if (rename(tmp, dst) != 0) {
+			hk_err_set(err, HK_EXIT_IO, "%s: %s (the run is recorded as %lld; build again to publish)", dst,
+				   strerror(errno), rc.run_id);
+			goto out;
+		}
+		if (hk_fsync_dir(dir, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(rc.ins_receipt);
+	sqlite3_finalize(rc.ins_state);
+	if (in_tx) {
+		hk_db_rollback(db);
+		for (int b = 1; b <= 2; b++) {
+			char tmp[HK_MAX_PATH];
+			hk_snprintf(tmp, sizeof(tmp), "%s/%d/RECEIPTH.UKE.tmp", o->out_dir, b);
+			unlink(tmp);
+		}
+		if (made_run_dir)
+			rmtree_run(rundir);
+		else if (snap_tmp[0])
+			unlink(snap_tmp);
+	}
+	hk_db_close(db);
+	hk_master_free(m);
+	return ret;
+}
+
+/* ---- replay ------------------------------------------------------------ */
+
+static int first_difference(const char *a_path, const char *b_path, char *diff, size_t len, struct hk_err *err)
+{
+	char *a = NULL, *b = NULL;
+	size_t al, bl, i = 0;
+	long line = 1;
+	int rc;
+	if (hk_read_file(a_path, &a, &al, 0, err) < 0)
+		return -1;
+	if (hk_read_file(b_path, &b, &bl, 0, err) < 0) {
+		hk_free(a);
+		return -1;
+	}
+	while (i < al && i < bl && a[i] == b[i]) {
+		if (a[i] == '\n')
+			line++;
+		i++;
+	}
+	if (i == al && i == bl) {
+		rc = 0;
+	} else {
+		size_t s = i;
+		while (s > 0 && a[s - 1] != '\n' && s - 1 < bl)
+			s--;
+		hk_snprintf(diff, len, "line %ld differs (byte %zu): archived '%.60s' / rebuilt '%.60s'", line, i,
+			    s < al ? a + s : "", s < bl ? b + s : "");
+		for (char *q = diff; *q; q++)
+			if (*q == '\r' || *q == '\n' || *q == 0x1a)
+				*q = ' ';
+		rc = 1;
+	}
+	hk_free(a);
+	hk_free(b);
+	return rc;
+}
+
+int hk_replay(const char *db_path, long long run_id, const char *master_root, char *diff, size_t difflen,
+	      struct hk_err *err)
+{
+	sqlite3 *db = NULL, *snapdb = NULL;
+	sqlite3_stmt *s = NULL;
+	struct hk_master *m = NULL;
+	struct hk_build_opts o;
+	struct hk_build_stats st;
+	char arch[HK_MAX_PATH], snap[HK_MAX_PATH], work[HK_MAX_PATH], copy[HK_MAX_PATH];
+	char month[8] = "", claim[8] = "", inputs[65] = "", mversion[80] = "", recorded[3][65];
+	char hex[65];
+	int ret = -1, y, mo, cy, cm;
+
+	memset(recorded, 0, sizeof(recorded));
+	diff[0] = '\0';
+	work[0] = '\0';
+	if (hk_db_open(db_path, HK_DB_OPEN_EXISTING, &db, err) < 0)
+		return -1;
+	if (hk_db_prepare(db, "SELECT service_month, claim_month, inputs_sha256, master_version, state FROM claim_run"
+			      " WHERE id = ?", &s, err) < 0)
+		goto out;
+	sqlite3_bind_int64(s, 1, run_id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		hk_err_set(err, HK_EXIT_INPUT, "%s: no run %lld (houkan runs lists them)", db_path, run_id);
+		goto out;
+	}
+	hk_snprintf(month, sizeof(month), "%s", (const char *)sqlite3_column_text(s, 0));
+	hk_snprintf(claim, sizeof(claim), "%s", (const char *)sqlite3_column_text(s, 1));
+	hk_snprintf(inputs, sizeof(inputs), "%s", sqlite3_column_text(s, 2) ? (const char *)sqlite3_column_text(s, 2) : "");
+	hk_snprintf(mversion, sizeof(mversion), "%s",
+		    sqlite3_column_text(s, 3) ? (const char *)sqlite3_column_text(s, 3) : "");
+	if (strcmp((const char *)sqlite3_column_text(s, 4), "started") == 0) {
+		hk_err_set(err, HK_EXIT_INPUT, "run %lld never finished; nothing to replay", run_id);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (hk_db_prepare(db, "SELECT body, sha256 FROM run_output WHERE run_id = ?", &s, err) < 0)
+		goto out;
+	sqlite3_bind_int64(s, 1, run_id);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int b = sqlite3_column_int(s, 0);
+		if (b >= 1 && b <= 2)
+			hk_snprintf(recorded[b], 65, "%s", (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!hk_month_parse(month, strlen(month), &y, &mo) || !hk_month_parse(claim, strlen(claim), &cy, &cm)) {
+		hk_err_set(err, HK_EXIT_IO, "run %lld: unreadable months '%s' '%s'", run_id, month, claim);
+		goto out;
+	}
+	/* the inputs, verified */
+	hk_archive_dir(db_path, arch, sizeof(arch));
+	hk_snprintf(snap, sizeof(snap), "%s/run-%lld/inputs.db", arch, run_id);
+	if (hk_sha256_file(snap, hex, err) < 0)
+		goto out;
+	if (strcmp(hex, inputs) != 0) {
+		hk_err_set(err, HK_EXIT_INPUT, "%s: the archived inputs do not match the digest recorded for run %lld",
+			   snap, run_id);
+		goto out;
+	}
+	/* the same master revision */
+	if (hk_master_load(hk_master_root(master_root), (struct hk_date){y, mo, 1}, &m, err) < 0)
+		goto out;
+	if (strcmp(hk_master_info(m)->version, mversion) != 0) {
+		hk_err_set(err, HK_EXIT_INPUT, "run %lld used master %s; the master now in force for %s is %s",
+			   run_id, mversion, month, hk_master_info(m)->version);
+		goto out;
+	}
+	/* rebuild from a scratch copy of the inputs */
+	hk_snprintf(work, sizeof(work), "%s/replay-%lld.%d", arch, run_id, (int)getpid());
+	if (hk_mkdir_p(work, 0700, err) < 0)
+		goto out;
+	hk_snprintf(copy, sizeof(copy), "%s/inputs.db", work);
+	{
+		unsigned long long bytes;
+		char h2[65];
+		if (copy_file(snap, copy, h2, &bytes, err) < 0)
+			goto out;
+		chmod(copy, 0600);
+	}
+	if (hk_db_open(copy, HK_DB_OPEN_EXISTING, &snapdb, err) < 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.year = y; o.month = mo; o.claim_year = cy; o.claim_month = cm;
+	o.out_dir = work;
+	o.quiet = true;
+	memset(&st, 0, sizeof(st));
+	if (hk_claim_engine(snapdb, m, &o, NULL, NULL, &st, err) < 0)
+		goto out;
+	ret = 0;
+	for (int b = 1; b <= 2 && ret == 0; b++) {
+		char a[HK_MAX_PATH], r[HK_MAX_PATH], ah[65];
+		if (!recorded[b][0] && !st.sha256[b][0])
+			continue;
+		if (!recorded[b][0] || !st.sha256[b][0]) {
+			hk_snprintf(diff, difflen, "review body %d: %s", b,
+				    recorded[b][0] ? "the rebuild wrote no file" : "the rebuild wrote a file the run did not");
+			ret = 1;
+			break;
+		}
+		hk_snprintf(a, sizeof(a), "%s/run-%lld/%d/RECEIPTH.UKE", arch, run_id, b);
+		hk_snprintf(r, sizeof(r), "%s/%d/RECEIPTH.UKE", work, b);
+		if (hk_sha256_file(a, ah, err) < 0) {
+			ret = -1;
+			break;
+		}
+		if (strcmp(ah, recorded[b]) != 0) {
+			hk_err_set(err, HK_EXIT_INPUT, "%s: the archived output does not match the digest recorded for run %lld",
+				   a, run_id);
+			ret = -1;
+			break;
+		}
+		if (strcmp(st.sha256[b], recorded[b]) != 0) {
+			char d[400];
+			int fd = first_difference(a, r, d, sizeof(d), err);
+			if (fd < 0) {
+				ret = -1;
+				break;
+			}
+			hk_snprintf(diff, difflen, "review body %d: %s", b, d);
+			ret = 1;
+		}
+	}
+out:
+	sqlite3_finalize(s);
+	if (snapdb)
+		hk_db_close(snapdb);
+	hk_db_close(db);
+	hk_master_free(m);
+	if (work[0]) {
+		char p[HK_MAX_PATH];
+		for (int b = 1; b <= 2; b++) {
+			hk_snprintf(p, sizeof(p), "%s/%d/RECEIPTH.UKE", work, b);
+			unlink(p);
+			hk_snprintf(p, sizeof(p), "%s/%d", work, b);
+			rmdir(p);
+		}
+		hk_snprintf(p, sizeof(p), "%s/inputs.db", work);
+		unlink(p);
+		hk_snprintf(p, sizeof(p), "%s/inputs.db-wal", work);
+		unlink(p);
+		hk_snprintf(p, sizeof(p), "%s/inputs.db-shm", work);
+		unlink(p);
+		rmdir(work);
+	}
+	return ret;
+}

@@ -1,0 +1,1102 @@
+/*
+ * claim_engine.c - station records → receipts → RECEIPTH.UKE (claimrun.h).
+ *
+ * Reading is a merge of five ordered scans (patients with visits, coverages,
+ * 公費, instructions, visits), all ordered by patient_key, so the run does a
+ * constant number of queries whatever the size of the station.  One patient
+ * is held in memory at a time.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "claims/claimrun.h"
+#include "claims/benefit.h"
+#include "claims/db.h"
+#include "claims/fees.h"
+#include "claims/fee_tables.h"
+#include "claims/station.h"
+#include "base/buf.h"
+#include "base/date.h"
+#include "base/fileio.h"
+#include "base/progress.h"
+#include "master/master.h"
+#include "receipt/check.h"
+#include "receipt/uke.h"
+#include "receipt/width.h"
+#include "switchover/eligibility.h"
+
+#define MAX_ROWS 64          /* coverages, 公費 or instructions of one patient in one month */
+#define MAX_VISITS 512       /* visits of one patient in one month */
+#define MAX_GROUPS 8         /* receipts of one patient in one month */
+
+/* ---- one patient's month ------------------------------------------------ */
+
+struct cov {
+	long long id;
+	int kind;                    /* enum hk_ins_kind */
+	char insurer[16], symbol[128], number[128], branch[8], person[16], limit[8], duty[4];
+	int ratio, kougaku;
+	struct hk_date from, to;     /* to.y == 9999 when open */
+};
+
+struct pub {
+	long long id;
+	char payer[16], recipient[16];
+	long cap;                    /* -1 none */
+	struct hk_date from, to;
+};
+
+struct ins {
+	char kind[3];
+	struct hk_date from, to;
+	char pref[4], table[4], code[16], name[256], doctor[128], last_report[12];
+	char disease_code[16], disease_name[256], condition[4096], flag[16], diseases[400];
+};
+
+struct patient {
+	long long id;
+	char key[32], name[256], kana[256], birth_s[12], visit_start[12], place[4], place_text[400];
+	char end_date[12], end_time[8], end_reason[4], end_text[64];
+	char death_date[12], death_time[8], death_place[4], death_text[64], gaf[4], gaf_date[12];
+	int sex, consent_24h;
+	struct hk_date birth;
+	struct cov cov[MAX_ROWS];
+	int ncov;
+	struct pub pub[MAX_ROWS];
+	int npub;
+	struct ins ins[MAX_ROWS];
+	int nins;
+	struct hk_fee_visit v[MAX_VISITS];
+	int nv;
+	struct hk_buf arena;         /* visit item strings */
+	int prior_week_days;
+};
+
+struct engine {
+	sqlite3 *db;
+	const struct hk_master *m;
+	const struct hk_build_opts *o;
+	struct hk_build_stats *st;
+	struct hk_station station;
+	const char *standards[64];
+	int nstandards;
+	char std_store[64][8];
+	struct hk_date start, end;
+	char start_s[11], end_s[11], claim6[7], month7[8];
+	sqlite3_stmt *q_pat, *q_cov, *q_pub, *q_ins, *q_vis, *q_prior, *q_elig;
+	int have_cov, have_pub, have_ins, have_vis, have_prior, have_elig;
+	/* output per review body */
+	struct hk_pubfile pf[3];
+	bool open[3];
+	long next_no[3];
+	struct hk_buf rec;           /* one receipt's records */
+	struct hk_uke_writer w;
+	struct hk_buf line;          /* scratch */
+	struct hk_sha256 *sha[3];
+	hk_receipt_fn cb;
+	void *cb_ctx;
+	struct patient *p;
+	long receipt_warnings;
+	bool receipt_error;
+	char receipt_error_msg[512];
+};
+
+static void report(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(struct engine *e, const char *fmt, ...)
+{
+	va_list ap;
+	if (!e->o->report)
+		return;
+	va_start(ap, fmt);
+	vfprintf(e->o->report, fmt, ap);
+	va_end(ap);
+	fputc('\n', e->o->report);
+}
+
+static void col(char *dst, size_t size, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	hk_snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+static struct hk_date date_col(sqlite3_stmt *st, int i, struct hk_date dflt)
+{
+	struct hk_date d;
+	const unsigned char *t = sqlite3_column_text(st, i);
+	if (t && hk_date_parse((const char *)t, strlen((const char *)t), &d))
+		return d;
+	return dflt;
+}
+
+static const struct hk_date FAR = {9999, 12, 31};
+
+/* Advance a cursor ordered by patient_key (column 0) to key; returns 1 while on key. */
+static int on_key(sqlite3_stmt *st, int *have, const char *key, struct hk_err *err, sqlite3 *db)
+{
+	for (;;) {
+		int c;
+		if (*have == 0) {
+			int rc = sqlite3_step(st);
+			if (rc == SQLITE_DONE) {
+				*have = -1;
+				return 0;
+			}
+			if (rc != SQLITE_ROW)
+				return hk_db_fail(db, err, "reading station records");
+			*have = 1;
+		}
+		if (*have < 0)
+			return 0;
+		c = strcmp((const char *)sqlite3_column_text(st, 0), key);
+		if (c < 0) {
+			*have = 0;
+			continue;
+		}
+		return c == 0;
+	}
+}
+
+static int prepare_all(struct engine *e, struct hk_err *err)
+{
+	static const char *q_pat =
+		"SELECT p.patient_key, p.id, p.name, p.kana, p.sex, p.birth, p.visit_start, p.place, p.place_text,"
+		" p.end_date, p.end_time, p.end_reason, p.end_text, p.death_date, p.death_time, p.death_place,"
+		" p.death_text, p.gaf, p.gaf_date, p.consent_24h"
+		" FROM patient p WHERE EXISTS (SELECT 1 FROM visit v WHERE v.patient_id = p.id AND v.date BETWEEN ?1 AND ?2)"
+		" ORDER BY p.patient_key";
+	static const char *q_cov =
+		"SELECT p.patient_key, c.id, c.insurer, c.symbol, c.number, c.branch, c.kind, c.person, c.ratio,"
+		" c.limit_class, c.kougaku, c.duty, c.valid_from, c.valid_to"
+		" FROM coverage c JOIN patient p ON p.id = c.patient_id"
+		" WHERE c.valid_from <= ?2 AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
+		" ORDER BY p.patient_key, c.valid_from, c.id";
+	static const char *q_pub =
+		"SELECT p.patient_key, c.id, c.payer, c.recipient, c.monthly_cap, c.valid_from, c.valid_to"
+		" FROM public_coverage c JOIN patient p ON p.id = c.patient_id"
+		" WHERE c.valid_from <= ?2 AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
+		" ORDER BY p.patient_key, c.valid_from, c.id";
+	static const char *q_ins =
+		"SELECT p.patient_key, i.kind, i.valid_from, i.valid_to, i.inst_pref, i.inst_table, i.inst_code,"
+		" i.inst_name, i.doctor, i.last_report, i.disease_code, i.disease_name, i.condition,"
+		" i.disease_flag, i.diseases"
+		" FROM instruction i JOIN patient p ON p.id = i.patient_id"
+		" WHERE i.valid_from <= ?2 AND i.valid_to >= ?1"
+		" ORDER BY p.patient_key, i.kind, i.valid_from, i.id";
+	static const char *q_vis =
+		"SELECT p.patient_key, v.id, v.date, v.start_time, v.end_time, v.staff, v.staff2,"
+		" v.instruction_kind, v.emergency, v.long_visit, v.multi_staff, v.terminal, v.special_mgmt,"
+		" v.building_count, v.outing, v.items"
+		" FROM visit v JOIN patient p ON p.id = v.patient_id"
+		" WHERE v.date BETWEEN ?1 AND ?2 ORDER BY p.patient_key, v.date, v.start_time, v.id";
+	static const char *q_prior =
+		"SELECT p.patient_key, count(DISTINCT v.date) FROM visit v JOIN patient p ON p.id = v.patient_id"
+		" WHERE v.date BETWEEN ?3 AND ?4 GROUP BY p.patient_key ORDER BY p.patient_key";
+	static const char *q_elig =
+		"SELECT p.patient_key, e.insurer, e.number, e.branch FROM eligibility e JOIN patient p ON p.id = e.patient_id"
+		" WHERE e.validity = 1 AND e.confirmed_on <= ?2 AND e.branch IS NOT NULL AND e.branch <> ''"
+		" ORDER BY p.patient_key, e.confirmed_on, e.id";
+	const char *const qs[] = {q_pat, q_cov, q_pub, q_ins, q_vis, q_prior, q_elig};
+	sqlite3_stmt **sts[] = {&e->q_pat, &e->q_cov, &e->q_pub, &e->q_ins, &e->q_vis, &e->q_prior, &e->q_elig};
+	struct hk_date wk = hk_days_to_date(hk_date_to_days(e->start) - 6);
+	struct hk_date prev = hk_days_to_date(hk_date_to_days(e->start) - 1);
+	char wk_s[11], prev_s[11];
+	hk_date_fmt10(wk, wk_s);
+	hk_date_fmt10(prev, prev_s);
+	for (size_t i = 0; i < HK_ARRAY_LEN(qs); i++) {
+		if (hk_db_prepare(e->db, qs[i], sts[i], err) < 0)
+			return -1;
+		sqlite3_bind_text(*sts[i], 1, e->start_s, -1, SQLITE_STATIC);
+		sqlite3_bind_text(*sts[i], 2, e->end_s, -1, SQLITE_STATIC);
+		if (i == 5) {
+			sqlite3_bind_text(*sts[i], 3, wk_s, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(*sts[i], 4, prev_s, -1, SQLITE_TRANSIENT);
+		}
+	}
+	return 0;
+}
+
+static void finalize_all(struct engine *e)
+{
+	sqlite3_finalize(e->q_pat);
+	sqlite3_finalize(e->q_cov);
+	sqlite3_finalize(e->q_pub);
+	sqlite3_finalize(e->q_ins);
+	sqlite3_finalize(e->q_vis);
+	sqlite3_finalize(e->q_prior);
+	sqlite3_finalize(e->q_elig);
+}
+
+static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
+{
+	sqlite3_stmt *s = e->q_pat;
+	int r;
+	col(p->key, sizeof(p->key), s, 0);
+	p->id = sqlite3_column_int64(s, 1);
+	col(p->name, sizeof(p->name), s, 2);
+	col(p->kana, sizeof(p->kana), s, 3);
+	p->sex = sqlite3_column_int(s, 4);
+	col(p->birth_s, sizeof(p->birth_s), s, 5);
+	p->birth = date_col(s, 5, (struct hk_date){1900, 1, 1});
+	col(p->visit_start, sizeof(p->visit_start), s, 6);
+	col(p->place, sizeof(p->place), s, 7);
+	col(p->place_text, sizeof(p->place_text), s, 8);
+	col(p->end_date, sizeof(p->end_date), s, 9);
+	col(p->end_time, sizeof(p->end_time), s, 10);
+	col(p->end_reason, sizeof(p->end_reason), s, 11);
+	col(p->end_text, sizeof(p->end_text), s, 12);
+	col(p->death_date, sizeof(p->death_date), s, 13);
+	col(p->death_time, sizeof(p->death_time), s, 14);
+	col(p->death_place, sizeof(p->death_place), s, 15);
+	col(p->death_text, sizeof(p->death_text), s, 16);
+	col(p->gaf, sizeof(p->gaf), s, 17);
+	col(p->gaf_date, sizeof(p->gaf_date), s, 18);
+	p->consent_24h = sqlite3_column_int(s, 19);
+
+	p->ncov = p->npub = p->nins = p->nv = 0;
+	p->prior_week_days = 0;
+	hk_buf_reset(&p->arena);
+	while ((r = on_key(e->q_cov, &e->have_cov, p->key, err, e->db)) == 1) {
+		struct cov *c;
+		if (p->ncov < MAX_ROWS) {
+			c = &p->cov[p->ncov++];
+			c->id = sqlite3_column_int64(e->q_cov, 1);
+			col(c->insurer, sizeof(c->insurer), e->q_cov, 2);
+			col(c->symbol, sizeof(c->symbol), e->q_cov, 3);
+			col(c->number, sizeof(c->number), e->q_cov, 4);
+			col(c->branch, sizeof(c->branch), e->q_cov, 5);
+			c->kind = hk_ins_kind_parse((const char *)sqlite3_column_text(e->q_cov, 6));
+			col(c->person, sizeof(c->person), e->q_cov, 7);
+			c->ratio = sqlite3_column_int(e->q_cov, 8);
+			col(c->limit, sizeof(c->limit), e->q_cov, 9);
+			c->kougaku = sqlite3_column_int(e->q_cov, 10);
+			col(c->duty, sizeof(c->duty), e->q_cov, 11);
+			c->from = date_col(e->q_cov, 12, FAR);
+			c->to = date_col(e->q_cov, 13, FAR);
+		}
+		e->have_cov = 0;
+	}
+	if (r < 0) return -1;
+	while ((r = on_key(e->q_pub, &e->have_pub, p->key, err, e->db)) == 1) {
+		if (p->npub < MAX_ROWS) {
+			struct pub *c = &p->pub[p->npub++];
+			c->id = sqlite3_column_int64(e->q_pub, 1);
+			col(c->payer, sizeof(c->payer), e->q_pub, 2);
+			col(c->recipient, sizeof(c->recipient), e->q_pub, 3);
+			c->cap = sqlite3_column_type(e->q_pub, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(e->q_pub, 4);
+			c->from = date_col(e->q_pub, 5, FAR);
+			c->to = date_col(e->q_pub, 6, FAR);
+		}
+		e->have_pub = 0;
+	}
+	if (r < 0) return -1;
+	while ((r = on_key(e->q_ins, &e->have_ins, p->key, err, e->db)) == 1) {
+		if (p->nins < MAX_ROWS) {
+			struct ins *c = &p->ins[p->nins++];
+			sqlite3_stmt *s2 = e->q_ins;
+			col(c->kind, sizeof(c->kind), s2, 1);
+			c->from = date_col(s2, 2, FAR);
+			c->to = date_col(s2, 3, FAR);
+			col(c->pref, sizeof(c->pref), s2, 4);
+			col(c->table, sizeof(c->table), s2, 5);
+			col(c->code, sizeof(c->code), s2, 6);
+			col(c->name, sizeof(c->name), s2, 7);
+			col(c->doctor, sizeof(c->doctor), s2, 8);
+			col(c->last_report, sizeof(c->last_report), s2, 9);
+			col(c->disease_code, sizeof(c->disease_code), s2, 10);
+			col(c->disease_name, sizeof(c->disease_name), s2, 11);
+			col(c->condition, sizeof(c->condition), s2, 12);
+			col(c->flag, sizeof(c->flag), s2, 13);
+			col(c->diseases, sizeof(c->diseases), s2, 14);
+		}
+		e->have_ins = 0;
+	}
+	if (r < 0) return -1;
+	/* visits: strings of items go to the arena; pointers fixed up afterwards */
+	{
+		size_t item_off[MAX_VISITS];
+		while ((r = on_key(e->q_vis, &e->have_vis, p->key, err, e->db)) == 1) {
+			sqlite3_stmt *s2 = e->q_vis;
+			if (p->nv < MAX_VISITS) {
+				struct hk_fee_visit *v = &p->v[p->nv];
+				const unsigned char *t;
+				memset(v, 0, sizeof(*v));
+				v->id = sqlite3_column_int64(s2, 1);
+				v->date = date_col(s2, 2, e->start);
+				t = sqlite3_column_text(s2, 3);
+				v->start = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
+				t = sqlite3_column_text(s2, 4);
+				v->end = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
+				col(v->staff, sizeof(v->staff), s2, 5);
+				col(v->staff2, sizeof(v->staff2), s2, 6);
+				col(v->family, sizeof(v->family), s2, 7);
+				v->emergency = sqlite3_column_int(s2, 8);
+				v->long_visit = sqlite3_column_int(s2, 9);
+				v->multi = sqlite3_column_int(s2, 10);
+				v->terminal = sqlite3_column_int(s2, 11);
+				v->special_mgmt = sqlite3_column_int(s2, 12);
+				v->building = sqlite3_column_int(s2, 13);
+				v->outing = sqlite3_column_int(s2, 14);
+				t = sqlite3_column_text(s2, 15);
+				item_off[p->nv] = (size_t)-1;
+				if (t && *t) {
+					item_off[p->nv] = p->arena.len;
+					if (hk_buf_add(&p->arena, t, strlen((const char *)t) + 1, err) < 0)
+						return -1;
+				}
+				p->nv++;
+			} else if (p->nv == MAX_VISITS) {
+				report(e, "patient %s: more than %d visits in the month; the rest are left out",
+				       p->key, MAX_VISITS);
+				p->nv++;
+			}
+			e->have_vis = 0;
+		}
+		if (r < 0) return -1;
+		if (p->nv > MAX_VISITS)
+			p->nv = MAX_VISITS;
+		for (int i = 0; i < p->nv; i++)
+			p->v[i].items = item_off[i] == (size_t)-1 ? NULL : p->arena.data + item_off[i];
+	}
+	if ((r = on_key(e->q_prior, &e->have_prior, p->key, err, e->db)) == 1) {
+		p->prior_week_days = sqlite3_column_int(e->q_prior, 1);
+		e->have_prior = 0;
+	}
+	if (r < 0) return -1;
+	/* 枝番 from the last online confirmation of a coverage, if any */
+	while ((r = on_key(e->q_elig, &e->have_elig, p->key, err, e->db)) == 1) {
+		const char *ins = (const char *)sqlite3_column_text(e->q_elig, 1);
+		const char *num = (const char *)sqlite3_column_text(e->q_elig, 2);
+		for (int i = 0; i < p->ncov; i++)
+			if (ins && num && !strcmp(ins, p->cov[i].insurer) && !strcmp(num, p->cov[i].number))
+				col(p->cov[i].branch, sizeof(p->cov[i].branch), e->q_elig, 3);
+		e->have_elig = 0;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+/* ---- coverage on a date ------------------------------------------------- */
+
+static bool in_range(struct hk_date d, struct hk_date from, struct hk_date to)
+{
+	return hk_date_cmp(d, from) >= 0 && hk_date_cmp(d, to) <= 0;
+}
+
+static int cov_on(const struct patient *p, struct hk_date d)
+{
+	int best = -1;
+	for (int i = 0; i < p->ncov; i++)
+		if (p->cov[i].kind > 0 && in_range(d, p->cov[i].from, p->cov[i].to))
+			if (best < 0 || hk_date_cmp(p->cov[i].from, p->cov[best].from) >= 0)
+				best = i;
+	return best;
+}
+
+/* ---- rendering ----------------------------------------------------------- */
+
+static void diag_cb(void *ctx, const struct hk_diag *d)
+{
+	struct engine *e = ctx;
+	if (d->severity == HK_ERROR) {
+		if (!e->receipt_error)
+			hk_snprintf(e->receipt_error_msg, sizeof(e->receipt_error_msg), "%s[%d]: %s: %s",
+				    d->rec, d->field, d->code, d->msg);
+		e->receipt_error = true;
+	} else {
+		e->receipt_warnings++;
+		report(e, "patient %s: warning: %s[%d]: %s: %s", e->p ? e->p->key : "-", d->rec, d->field,
+		       d->code, d->msg);
+	}
+}
+
+static int put(struct engine *e, const char *id, const char *const *v, int n, struct hk_err *err)
+{
+	if (hk_uke_write(&e->w, id, v, n, err) < 0) {
+		if (!e->receipt_error)
+			hk_snprintf(e->receipt_error_msg, sizeof(e->receipt_error_msg), "%s", err->msg);
+		e->receipt_error = true;
+		hk_err_clear(err);
+	}
+	return 0;
+}
+
+static void d8(const char *iso, char out[9])
+{
+	struct hk_date d;
+	if (iso && hk_date_parse(iso, strlen(iso), &d))
+		hk_date_fmt8(d, out);
+	else
+		out[0] = '\0';
+}
+
+static void t4(const char *hhmm, char out[5])
+{
+	if (hhmm && strlen(hhmm) == 5 && hhmm[2] == ':') {
+		out[0] = hhmm[0]; out[1] = hhmm[1]; out[2] = hhmm[3]; out[3] = hhmm[4]; out[4] = '\0';
+	} else {
+		hk_snprintf(out, 5, "%s", hhmm ? hhmm : "");
+	}
+}
+
+/* カタカナ（氏名）: full-width katakana without spaces (記録条件仕様 RE カタカナ). */
+static void kana_for_record(const char *in, char *out, size_t size)
+{
+	char wide[400];
+	size_t o = 0;
+	hk_to_fullwidth(in, wide, sizeof(wide));
+	for (const char *q = wide; *q && o + 4 < size;) {
+		if (!strncmp(q, "\xE3\x80\x80", 3)) { q += 3; continue; }
+		out[o++] = *q++;
+	}
+	out[o] = '\0';
+}
+
+/* 負担区分 (別表22) of a payer set: bit 0 insurance, bit k 公費 k. */
+static char burden_code(unsigned mask)
+{
+	static const char map[32] = {
+		/* 0 */ 0, '1', '5', '2', '6', '3', '7', '4', 'B', 'E', 'H', 'M', 'J', 'O', 'R', 'V',
+		/*16 */ 'C', 'G', 'I', 'N', 'K', 'P', 'S', 'W', 'L', 'Q', 'T', 'X', 'U', 'Y', 'Z', '9'};
+	return mask < 32 ? map[mask] : 0;
+}
+
+/* レセプト特記 (別表6) and 一部負担金区分 (別表7) from the 限度額適用区分 (docs/burden.md). */
+static void limit_marks(const struct cov *c, enum hk_person person, char tokki[3], char ichibu[2])
+{
+	tokki[0] = ichibu[0] = '\0';
+	if (!c || !c->kougaku || !c->limit[0])
+		return;
+	if (!strcmp(c->limit, "A01") || !strcmp(c->limit, "B01")) memcpy(tokki, "26", 3);
+	else if (!strcmp(c->limit, "A02") || !strcmp(c->limit, "B02")) memcpy(tokki, "27", 3);
+	else if (!strcmp(c->limit, "A03") || !strcmp(c->limit, "B03")) memcpy(tokki, "28", 3);
+	else if (!strcmp(c->limit, "A04")) memcpy(tokki, "29", 3);
+	else if (!strcmp(c->limit, "A05") || !strcmp(c->limit, "A06")) memcpy(tokki, "30", 3);
+	else if (!strcmp(c->limit, "B04") || !strcmp(c->limit, "B09") || !strcmp(c->limit, "B10")) memcpy(tokki, "41", 3);
+	else memcpy(tokki, "42", 3);
+	if (person == HK_P_KOUREI || person == HK_P_KOUREI7 || c->kind == HK_INS_KOUKI) {
+		if (!strcmp(c->limit, "B05")) memcpy(ichibu, "1", 2);
+		else if (!strcmp(c->limit, "B06") || !strcmp(c->limit, "B07") || !strcmp(c->limit, "B08"))
+			memcpy(ichibu, "3", 2);
+	}
+}
+
+struct group {
+	int cov;                     /* index into p->cov, -1 = 公費のみ */
+	int pub[4];                  /* indexes into p->pub, KO order */
+	int npub;
+	int line[MAX_VISITS];
+	int nline;
+};
+
+static int cmp_pub_order(const struct patient *p, int a, int b)
+{
+	int pa = hk_public_priority(p->pub[a].payer), pb = hk_public_priority(p->pub[b].payer);
+	if (pa != pb) return pa < pb ? -1 : 1;
+	return hk_date_cmp(p->pub[a].from, p->pub[b].from);
+}
+
+static bool is_gaf_basic(const char *code)
+{
+	for (size_t i = 0; i < hk_nbasic_rows; i++)
+		if (hk_basic_rows[i].family == 'p' && hk_basic_rows[i].variant != 4 &&
+		    !strcmp(hk_basic_rows[i].code, code))
+			return true;
+	return false;
+}
+
+static int render(struct engine *e, struct patient *p, struct group *g, int slot, const struct hk_fee_result *fr,
+		  long cap_left[MAX_ROWS], long receipt_no, struct hk_receipt_info *info,
+		  char type[5], char record_key[24], struct hk_err *err)
+{
+	const struct cov *c = g->cov >= 0 ? &p->cov[g->cov] : NULL;
+	struct hk_burden_in bi;
+	struct hk_burden_out bo;
+	enum hk_person person = HK_P_HONNIN;
+	int ratio = 0, body;
+	unsigned masks[MAX_VISITS];
+	char b[16][64];
+	const char *v[40];
+	char svc6[7], tokki[3], ichibu[2], kyufu[8], name[400], kana[400];
+	struct hk_date first = fr->ka[g->line[0]].date;
+	/* days: per payer slot, 0 none, 1 visit (実日数), 2 other */
+	unsigned char days[HK_PAYER_SLOTS][32];
+	bool gaf_needed = false;
+
+	memset(&bi, 0, sizeof(bi));
+	memset(days, 0, sizeof(days));
+	hk_snprintf(svc6, sizeof(svc6), "%04d%02d", e->o->year, e->o->month);
+	bi.kind = c ? c->kind : HK_INS_NONE;
+	if (c) {
+		enum hk_person declared = hk_person_parse(c->person) < 0 ? HK_P_HONNIN : hk_person_parse(c->person);
+		person = hk_person_on(c->kind, declared, c->ratio, p->birth, first);
+		ratio = hk_person_ratio(c->kind, person, c->ratio);
+		bi.ratio = ratio;
+		bi.limit_class = c->limit;
+		bi.kougaku = c->kougaku;
+	}
+	bi.npub = g->npub;
+	for (int k = 0; k < g->npub; k++) {
+		bi.payer[k] = p->pub[g->pub[k]].payer;
+		bi.cap[k] = cap_left[g->pub[k]];
+	}
+	for (int i = 0; i < g->nline; i++) {
+		const struct hk_ka *k = &fr->ka[g->line[i]];
+		unsigned mask = c ? 1 : 0;
+		for (int j = 0; j < g->npub; j++)
+			if (in_range(k->date, p->pub[g->pub[j]].from, p->pub[g->pub[j]].to))
+				mask |= 1u << (j + 1);
+		masks[i] = mask;
+		bi.amount[mask] += k->amount;
+		for (int s = 0; s < HK_PAYER_SLOTS; s++)
+			if (mask & (1u << s)) {
+				unsigned char *dd = &days[s][k->date.d];
+				if (k->visit_day) *dd = 1;
+				else if (!*dd) *dd = 2;
+			}
+		if (is_gaf_basic(k->code))
+			gaf_needed = true;
+	}
+	if (hk_burden_split(&bi, &bo, err) < 0)
+		return -1;
+	if (hk_receipt_type(bi.kind, person, g->npub, type) < 0)
+		return hk_err_set(err, HK_EXIT_INPUT, "no レセプト種別 for %d 公費", g->npub);
+	body = hk_route_body(bi.kind, g->npub ? p->pub[g->pub[0]].payer : NULL);
+	limit_marks(c, person, tokki, ichibu);
+	kyufu[0] = '\0';
+	if (c && c->kind == HK_INS_KOKUHO)
+		hk_snprintf(kyufu, sizeof(kyufu), "%d", 100 - ratio);
+	/* 訪問看護記録番号等: patient key, service month and receipt slot, so that
+	 * returned data finds the receipt (DIGEST §3.6) */
+	hk_snprintf(record_key, 24, "%s-%02d%02d%c", p->key, e->o->year % 100, e->o->month, (char)('A' + slot));
+	hk_one_width(p->name, name, sizeof(name));
+	kana_for_record(p->kana, kana, sizeof(kana));
+
+	hk_buf_reset(&e->rec);
+	e->w.line = 0;
+	/* RE */
+	hk_snprintf(b[0], sizeof(b[0]), "%ld", receipt_no);
+	hk_snprintf(b[1], sizeof(b[1]), "%d", p->sex);
+	{
+		char birth8[9];
+		d8(p->birth_s, birth8);
+		const char *re[] = {b[0], type, svc6, name, kana, b[1], birth8, "", "", kyufu, tokki, ichibu,
+				    record_key, ""};
+		put(e, "RE", re, 14, err);
+	}
+	/* HO */
+	if (c) {
+		char real[8], tot[16], share[16], sym[160], num[160];
+		int n = 0;
+		hk_one_width(c->symbol, sym, sizeof(sym));
+		hk_one_width(c->number, num, sizeof(num));
+		for (int d = 1; d <= 31; d++) n += days[0][d] == 1;
+		hk_snprintf(real, sizeof(real), "%d", n);
+		hk_snprintf(tot, sizeof(tot), "%ld", bo.total[0]);
+		hk_snprintf(share, sizeof(share), "%ld", bo.ins_share);
+		const char *ho[] = {c->insurer, sym, num, real, tot, c->duty, "",
+				    bo.ins_share_recorded ? share : "", "", "", ""};
+		put(e, "HO", ho, 11, err);
+	}
+	/* KO */
+	for (int k = 0; k < g->npub; k++) {
+		const struct pub *pb = &p->pub[g->pub[k]];
+		char real[8], tot[16], share[16];
+		int n = 0;
+		for (int d = 1; d <= 31; d++) n += days[k + 1][d] == 1;
+		hk_snprintf(real, sizeof(real), "%d", n);
+		hk_snprintf(tot, sizeof(tot), "%ld", bo.total[k + 1]);
+		hk_snprintf(share, sizeof(share), "%ld", bo.pub_share[k]);
+		const char *ko[] = {pb->payer, strncmp(pb->payer, "30", 2) ? pb->recipient : "", "", real, tot,
+				    bo.pub_share_recorded[k] ? share : "", ""};
+		put(e, "KO", ko, 7, err);
+		if (bo.pub_share_recorded[k] && cap_left[g->pub[k]] >= 0)
+			cap_left[g->pub[k]] -= bo.pub_share[k];
+	}
+	/* SN: the insurer's 枝番 when known (SN 枝番 エ/オ: omitted for 後期 and 公費) */
+	if (c && c->branch[0] && c->kind != HK_INS_KOUKI) {
+		const char *sn[] = {"1", "01", "", "", "", c->branch, "", ""};
+		put(e, "SN", sn, 8, err);
+	}
+	/* JD: one per payer, ascending 負担者種別 */
+	for (int s = 0; s < HK_PAYER_SLOTS; s++) {
+		char dd[31][2];
+		const char *jd[32];
+		bool any = false;
+		if ((s == 0 && !c) || (s > 0 && s > g->npub))
+			continue;
+		hk_snprintf(b[2], sizeof(b[2]), "%d", s + 1); /* 別表23: 1 医療保険, 2-5 第1-第4公費 */
+		jd[0] = b[2];
+		for (int d = 1; d <= 31; d++) {
+			dd[d - 1][0] = days[s][d] ? (char)('0' + days[s][d]) : '\0';
+			dd[d - 1][1] = '\0';
+			jd[d] = dd[d - 1];
+			any |= days[s][d] != 0;
+		}
+		if (any)
+			put(e, "JD", jd, 32, err);
+	}
+	/* MF: 窓口負担額区分 (needed for 振替・分割 above the amount thresholds) */
+	if (c) {
+		const char *mf[32];
+		mf[0] = bo.window;
+		for (int i = 1; i < 32; i++) mf[i] = "";
+		put(e, "MF", mf, 32, err);
+	}
+	/* IH: each ordering institution and doctor, HJ: each instruction of the month */
+	for (int i = 0; i < p->nins; i++) {
+		bool dup = false;
+		char last8[9];
+		for (int j = 0; j < i && !dup; j++)
+			dup = !strcmp(p->ins[i].code, p->ins[j].code) && !strcmp(p->ins[i].doctor, p->ins[j].doctor) &&
+			      !strcmp(p->ins[i].name, p->ins[j].name);
+		if (dup)
+			continue;
+		d8(p->ins[i].last_report, last8);
+		{
+			char doctor[400], iname[400];
+			hk_one_width(p->ins[i].doctor, doctor, sizeof(doctor));
+			hk_to_fullwidth(p->ins[i].name, iname, sizeof(iname));
+			const char *ih[] = {p->ins[i].pref, p->ins[i].table, p->ins[i].code, iname, doctor, last8};
+			put(e, "IH", ih, 6, err);
+		}
+	}
+	for (int i = 0; i < p->nins; i++) {
+		char f8[9], t8[9];
+		hk_date_fmt8(p->ins[i].from, f8);
+		hk_date_fmt8(p->ins[i].to, t8);
+		const char *hj[] = {p->ins[i].kind, f8, t8};
+		put(e, "HJ", hj, 3, err);
+	}
+	/* JS: from the latest instruction of the month */
+	if (p->nins > 0) {
+		int li = 0;
+		char gd[9] = "";
+		for (int i = 1; i < p->nins; i++)
+			if (hk_date_cmp(p->ins[i].from, p->ins[li].from) >= 0) li = i;
+		if (gaf_needed && p->gaf[0] && strcmp(p->gaf, "20"))
+			d8(p->gaf_date, gd);
+		char cond[4096 * 2];
+		hk_to_fullwidth(p->ins[li].condition, cond, sizeof(cond));
+		const char *js[] = {cond, p->ins[li].flag, p->ins[li].diseases,
+				    gaf_needed ? p->gaf : "", gaf_needed ? gd : ""};
+		put(e, "JS", js, 5, err);
+	}
+	/* SY: each distinct disease */
+	for (int i = 0; i < p->nins; i++) {
+		bool dup = false, uncoded = !strcmp(p->ins[i].disease_code, "0000999");
+		for (int j = 0; j < i && !dup; j++)
+			dup = !strcmp(p->ins[i].disease_code, p->ins[j].disease_code) &&
+			      !strcmp(p->ins[i].disease_name, p->ins[j].disease_name);
+		if (dup)
+			continue;
+		char dname[400];
+		hk_to_fullwidth(p->ins[i].disease_name, dname, sizeof(dname));
+		const char *sy[] = {p->ins[i].disease_code, "", uncoded ? dname : "", ""};
+		put(e, "SY", sy, 4, err);
+	}
+	/* RJ */
+	{
+		char vs[9], ed[9], et[5], dd[9], dt[5], fv[9], ptxt[400], etxt[100], dtxt[100];
+		bool died = false, ended = false;
+		struct hk_date dx;
+		d8(p->visit_start, vs);
+		if (!vs[0]) {
+			hk_date_fmt8(p->v[0].date, fv);
+			memcpy(vs, fv, 9);
+		}
+		if (p->death_date[0] && hk_date_parse(p->death_date, strlen(p->death_date), &dx))
+			died = hk_date_cmp(dx, e->end) <= 0;
+		if (p->end_date[0] && hk_date_parse(p->end_date, strlen(p->end_date), &dx))
+			ended = hk_date_cmp(dx, e->end) <= 0;
+		hk_to_fullwidth(p->place_text, ptxt, sizeof(ptxt));
+		hk_to_fullwidth(p->end_text, etxt, sizeof(etxt));
+		hk_to_fullwidth(p->death_text, dtxt, sizeof(dtxt));
+		d8(ended ? p->end_date : NULL, ed);
+		t4(ended ? p->end_time : NULL, et);
+		d8(died ? p->death_date : NULL, dd);
+		t4(died ? p->death_time : NULL, dt);
+		const char *rj[] = {vs, p->place[0] ? p->place : "01", !strcmp(p->place, "99") ? ptxt : "",
+				    "", "", "", "", "", "",
+				    ed, et, ended ? p->end_reason : "", ended && !strcmp(p->end_reason, "99") ? etxt : "",
+				    dd, dt, died ? p->death_place : "",
+				    died && !strcmp(p->death_place, "99") ? dtxt : "",
+				    "", "", "", "", "", "", "", "", "", "", ""};
+		put(e, "RJ", rj, 28, err);
+	}
+	/* TJ: 情報提供先 of the 情報提供療養費 lines */
+	for (int i = 0; i < g->nline; i++) {
+		const struct hk_ka *k = &fr->ka[g->line[i]];
+		if (k->tj[0]) {
+			const char *tj[] = {k->tj, "", "", ""};
+			put(e, "TJ", tj, 4, err);
+		}
+	}
+	/* KA */
+	for (int i = 0; i < g->nline; i++) {
+		const struct hk_ka *k = &fr->ka[g->line[i]];
+		char dt[9], bc[2], qty[16], amt[16];
+		hk_date_fmt8(k->date, dt);
+		bc[0] = burden_code(masks[i]);
+		bc[1] = '\0';
+		qty[0] = '\0';
+		if (k->qty) hk_snprintf(qty, sizeof(qty), "%ld", k->qty);
+		hk_snprintf(amt, sizeof(amt), "%ld", k->amount);
+		const char *ka[] = {dt, bc, k->code, qty, amt, k->staff, k->count, k->instr};
+		put(e, "KA", ka, 8, err);
+	}
+	(void)v;
+	info->patient_id = p->id;
+	info->patient_key = p->key;
+	info->body = body;
+	info->receipt_no = receipt_no;
+	info->type = type;
+	info->coverage_id = c ? c->id : 0;
+	info->record_key = record_key;
+	info->total = c ? bo.total[0] : bo.total[1];
+	info->patient_share = bo.patient;
+	info->service_month = e->month7;
+	return 0;
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static int open_body(struct engine *e, int body, struct hk_err *err)
+{
+	char dir[HK_MAX_PATH], path[HK_MAX_PATH];
+	struct hk_uke_writer hw;
+	struct hk_buf hb;
+	char bs[2] = {(char)('0' + body), '\0'};
+	int rc;
+	hk_snprintf(dir, sizeof(dir), "%s/%d", e->o->out_dir, body);
+	if (hk_mkdir_p(dir, 0755, err) < 0)
+		return -1;
+	hk_snprintf(path, sizeof(path), "%s/RECEIPTH.UKE", dir);
+	if (hk_pubfile_open(&e->pf[body], path, 0644, err) < 0)
+		return -1;
+	e->open[body] = true;
+	e->next_no[body] = 1;
+	e->sha[body] = hk_sha256_new();
+	hk_buf_init(&hb, 0, NULL);
+	hk_uke_writer_init(&hw, &hb, path, NULL, NULL);
+	{
+		char sname[400];
+		hk_to_fullwidth(e->station.name, sname, sizeof(sname));
+		const char *hm[] = {bs, e->station.pref, "6", e->station.code, sname, e->claim6,
+				    e->station.phone};
+		rc = hk_uke_write(&hw, "HM", hm, 7, err);
+	}
+	if (rc == 0) {
+		hk_sha256_update(e->sha[body], hb.data, hb.len);
+		rc = hk_pubfile_write(&e->pf[body], hb.data, hb.len, err);
+	}
+	hk_buf_free(&hb);
+	return rc;
+}
+
+static int close_bodies(struct engine *e, bool publish, struct hk_err *err)
+{
+	int rc = 0;
+	for (int b = 1; b <= 2; b++) {
+		struct hk_uke_writer gw;
+		struct hk_buf gb;
+		if (!e->open[b])
+			continue;
+		hk_buf_init(&gb, 0, NULL);
+		hk_uke_writer_init(&gw, &gb, "GO", NULL, NULL);
+		if (rc == 0 && (hk_uke_write(&gw, "GO", NULL, 0, err) < 0 || hk_uke_writer_finish(&gw, err) < 0))
+			rc = -1;
+		if (rc == 0) {
+			hk_sha256_update(e->sha[b], gb.data, gb.len);
+			rc = hk_pubfile_write(&e->pf[b], gb.data, gb.len, err);
+		}
+		hk_buf_free(&gb);
+		hk_sha256_final(e->sha[b], e->st->sha256[b]);
+		e->sha[b] = NULL;
+		if (rc == 0 && publish) {
+			rc = hk_pubfile_commit(&e->pf[b], err);
+		} else if (rc == 0) {
+			/* leave PATH.tmp for the caller, synced */
+			if (fsync(e->pf[b].fd) != 0 || close(e->pf[b].fd) != 0)
+				rc = hk_err_set(err, HK_EXIT_IO, "%s: fsync failed", e->pf[b].tmp);
+			e->pf[b].fd = -1;
+		} else {
+			hk_pubfile_abort(&e->pf[b]);
+		}
+		e->open[b] = false;
+	}
+	return rc;
+}
+
+static void abort_bodies(struct engine *e)
+{
+	for (int b = 1; b <= 2; b++)
+		if (e->open[b]) {
+			hk_pubfile_abort(&e->pf[b]);
+			if (e->sha[b]) {
+				char x[65];
+				hk_sha256_final(e->sha[b], x);
+				e->sha[b] = NULL;
+			}
+			e->open[b] = false;
+		}
+}
+
+/* ---- one patient ----------------------------------------------------------- */
+
+static int do_patient(struct engine *e, struct patient *p, struct hk_err *err)
+{
+	struct hk_fee_instruction fi[MAX_ROWS];
+	struct hk_fee_patient fp;
+	struct hk_fee_station fs = {e->standards, e->nstandards, e->station.special_area, e->station.online_elig};
+	struct hk_fee_ctx fc;
+	struct hk_fee_result fr;
+	struct group g[MAX_GROUPS];
+	long cap_left[MAX_ROWS];
+	int ng = 0, rc = 0;
+	struct hk_date death;
+
+	memset(&fp, 0, sizeof(fp));
+	fp.birth = p->birth;
+	fp.consent_24h = p->consent_24h;
+	if (p->death_date[0] && hk_date_parse(p->death_date, strlen(p->death_date), &death)) {
+		fp.has_death = true;
+		fp.death = death;
+	}
+	for (int i = 0; i < p->nins; i++) {
+		memcpy(fi[i].kind, p->ins[i].kind, 3);
+		fi[i].from = p->ins[i].from;
+		fi[i].to = p->ins[i].to;
+		for (size_t k = 0; p->ins[i].flag[k] && p->ins[i].flag[k + 1]; k += 2) {
+			if (!strncmp(p->ins[i].flag + k, "01", 2)) fp.beppyo7 = true;
+			if (!strncmp(p->ins[i].flag + k, "02", 2)) fp.beppyo8 = true;
+		}
+		for (size_t k = 0; p->ins[i].diseases[k] && p->ins[i].diseases[k + 1] && p->ins[i].diseases[k + 2]; k += 3)
+			if (!strncmp(p->ins[i].diseases + k, "091", 3) || !strncmp(p->ins[i].diseases + k, "092", 3))
+				fp.severe_child = true;
+	}
+	/* visits held back: no valid coverage on the date (station setting) */
+	if (e->station.hold_unconfirmed) {
+		int w = 0;
+		for (int i = 0; i < p->nv; i++) {
+			enum hk_visit_elig state;
+			bool held = false;
+			if (hk_elig_visit_state(e->db, p->v[i].id, &state, &held, err) < 0)
+				return -1;
+			if (held) {
+				report(e, "patient %s: %04d-%02d-%02d: visit held back: %s", p->key, p->v[i].date.y,
+				       p->v[i].date.m, p->v[i].date.d,
+				       state == HK_VISIT_NO_COVERAGE ? "no coverage valid on the date"
+								    : "coverage not confirmed online this month");
+				e->st->held++;
+				continue;
+			}
+			p->v[w++] = p->v[i];
+		}
+		p->nv = w;
+		if (p->nv == 0)
+			return 0;
+	}
+	memset(&fc, 0, sizeof(fc));
+	fc.master = e->m;
+	fc.station = &fs;
+	fc.patient = &fp;
+	fc.instr = fi;
+	fc.ninstr = p->nins;
+	fc.year = e->o->year;
+	fc.month = e->o->month;
+	fc.prior_week_days = p->prior_week_days;
+	if (hk_fees_derive(&fc, p->v, p->nv, &fr, err) < 0)
+		return -1;
+	for (int i = 0; i < fr.nnotes; i++) {
+		const struct hk_fee_note *n = &fr.notes[i];
+		report(e, "patient %s: %04d-%02d-%02d: %s%s%s", p->key, n->date.y, n->date.m, n->date.d,
+		       n->code[0] ? n->code : "", n->code[0] ? ": " : "", n->msg);
+	}
+	e->st->notes += fr.nnotes;
+	for (int i = 0; i < p->npub; i++)
+		cap_left[i] = p->pub[i].cap;
+	/* split the lines into receipts by insurance coverage */
+	for (int i = 0; i < fr.nka; i++) {
+		const struct hk_ka *k = &fr.ka[i];
+		int ci = cov_on(p, k->date), gi;
+		bool anypub = false;
+		for (int j = 0; j < p->npub; j++)
+			anypub |= in_range(k->date, p->pub[j].from, p->pub[j].to);
+		if (ci < 0 && !anypub) {
+			report(e, "patient %s: %04d-%02d-%02d: %s: no insurance or 公費 valid on this day; not claimed",
+			       p->key, k->date.y, k->date.m, k->date.d, k->code);
+			e->st->notes++;
+			continue;
+		}
+		for (gi = 0; gi < ng && g[gi].cov != ci; gi++)
+			;
+		if (gi == ng) {
+			if (ng == MAX_GROUPS) {
+				report(e, "patient %s: more than %d receipts in one month; the rest not claimed", p->key,
+				       MAX_GROUPS);
+				continue;
+			}
+			memset(&g[ng], 0, sizeof(g[ng]));
+			g[ng].cov = ci;
+			ng++;
+		}
+		if (g[gi].nline < MAX_VISITS)
+			g[gi].line[g[gi].nline++] = i;
+	}
+	for (int gi = 0; gi < ng && rc == 0; gi++) {
+		struct group *gr = &g[gi];
+		struct hk_receipt_info info;
+		struct hk_check_opts co = {HK_UKE_STRICT, e->m, NULL};
+		struct hk_check_stats cs;
+		char type[5], rkey[24];
+		int body;
+		/* 公費 of the receipt: those valid on any of its days, in KO order */
+		for (int j = 0; j < p->npub; j++) {
+			bool used = false;
+			for (int l = 0; l < gr->nline && !used; l++)
+				used = in_range(fr.ka[gr->line[l]].date, p->pub[j].from, p->pub[j].to);
+			if (!used)
+				continue;
+			if (gr->npub == 4) {
+				report(e, "patient %s: more than four 公費 in one receipt; %s left out", p->key, p->pub[j].payer);
+				continue;
+			}
+			gr->pub[gr->npub++] = j;
+		}
+		for (int a = 1; a < gr->npub; a++)
+			for (int b2 = a; b2 > 0 && cmp_pub_order(p, gr->pub[b2 - 1], gr->pub[b2]) > 0; b2--) {
+				int t = gr->pub[b2]; gr->pub[b2] = gr->pub[b2 - 1]; gr->pub[b2 - 1] = t;
+			}
+		if (gr->cov < 0 && gr->npub == 0)
+			continue;
+		body = gr->cov >= 0 ? hk_route_body(p->cov[gr->cov].kind, NULL)
+				    : hk_route_body(HK_INS_NONE, p->pub[gr->pub[0]].payer);
+		e->receipt_error = false;
+		e->receipt_warnings = 0;
+		if (!e->open[body] && open_body(e, body, err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (render(e, p, gr, gi, &fr, cap_left, e->next_no[body], &info, type, rkey, err) < 0) {
+			e->receipt_error = true;
+			hk_snprintf(e->receipt_error_msg, sizeof(e->receipt_error_msg), "%s", err->msg);
+			hk_err_clear(err);
+		}
+		if (!e->receipt_error) {
+			if (hk_check_receipt_mem(e->rec.data, e->rec.len, p->key, e->claim6, e->next_no[body], &co,
+						 diag_cb, e, &cs, err) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		e->st->warnings += e->receipt_warnings;
+		if (e->receipt_error) {
+			report(e, "patient %s: receipt stopped (%s, %s): %s", p->key,
+			       gr->cov >= 0 ? p->cov[gr->cov].insurer : "公費", e->month7, e->receipt_error_msg);
+			e->st->stopped++;
+			continue;
+		}
+		hk_sha256_update(e->sha[body], e->rec.data, e->rec.len);
+		if (hk_pubfile_write(&e->pf[body], e->rec.data, e->rec.len, err) < 0) {
+			rc = -1;
+			break;
+		}
+		e->next_no[body]++;
+		e->st->receipts[body]++;
+		e->st->amount[body] += info.total;
+		if (e->o->charges)
+			fprintf(e->o->charges, "%s,%s,%d,%ld,%s,%ld,%ld\n", p->key, e->month7, body, info.receipt_no,
+				type, info.total, info.patient_share);
+		if (e->cb && e->cb(e->cb_ctx, &info, err) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	hk_fee_result_free(&fr);
+	return rc;
+}
+
+static int load_standards(struct engine *e, struct hk_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (hk_db_prepare(e->db, "SELECT DISTINCT code FROM station_standard WHERE valid_from <= ?2"
+				 " AND (valid_to IS NULL OR valid_to >= ?1) ORDER BY code", &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, e->start_s, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->end_s, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && e->nstandards < (int)HK_ARRAY_LEN(e->std_store)) {
+		col(e->std_store[e->nstandards], sizeof(e->std_store[0]), st, 0);
+		e->standards[e->nstandards] = e->std_store[e->nstandards];
+		e->nstandards++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return hk_db_fail(e->db, err, "reading 施設基準");
+	return 0;
+}
+
+int hk_claim_engine(sqlite3 *db, const struct hk_master *m, const struct hk_build_opts *o,
+		    hk_receipt_fn cb, void *ctx, struct hk_build_stats *st, struct hk_err *err)
+{
+	struct engine *e = hk_calloc(1, sizeof(*e));
+	struct patient *p = hk_calloc(1, sizeof(*p));
+	struct hk_progress prog;
+	int rc = -1, r;
+	long total_patients = 0;
+
+	e->db = db;
+	e->m = m;
+	e->o = o;
+	e->st = st;
+	e->cb = cb;
+	e->cb_ctx = ctx;
+	e->p = p;
+	e->start = (struct hk_date){o->year, o->month, 1};
+	e->end = (struct hk_date){o->year, o->month, hk_days_in_month(o->year, o->month)};
+	hk_date_fmt10(e->start, e->start_s);
+	hk_date_fmt10(e->end, e->end_s);
+	hk_snprintf(e->claim6, sizeof(e->claim6), "%04d%02d", o->claim_year, o->claim_month);
+	hk_snprintf(e->month7, sizeof(e->month7), "%04d-%02d", o->year, o->month);
+	hk_buf_init(&e->rec, HK_MAX_RECEIPT_BYTES, "HK_MAX_RECEIPT_BYTES");
+	hk_buf_init(&p->arena, 1 << 20, "visit items of one patient");
+	hk_uke_writer_init(&e->w, &e->rec, "receipt", diag_cb, e);
+	if (hk_station_load(db, &e->station, err) < 0 || load_standards(e, err) < 0 || prepare_all(e, err) < 0)
+		goto out;
+	{
+		sqlite3_stmt *cnt;
+		if (hk_db_prepare(db, "SELECT count(DISTINCT patient_id) FROM visit WHERE date BETWEEN ?1 AND ?2",
+				  &cnt, err) < 0)
+			goto out;
+		sqlite3_bind_text(cnt, 1, e->start_s, -1, SQLITE_STATIC);
+		sqlite3_bind_text(cnt, 2, e->end_s, -1, SQLITE_STATIC);
+		if (sqlite3_step(cnt) == SQLITE_ROW)
+			total_patients = sqlite3_column_int64(cnt, 0);
+		sqlite3_finalize(cnt);
+	}
+	hk_progress_start(&prog, "building receipts", o->quiet ? 0 : total_patients);
+	while ((r = sqlite3_step(e->q_pat)) == SQLITE_ROW) {
+		if (load_patient(e, p, err) < 0 || do_patient(e, p, err) < 0)
+			goto out;
+		st->patients++;
+		hk_progress_step(&prog, 1);
+	}
+	hk_progress_end(&prog);
+	if (r != SQLITE_DONE) {
+		hk_db_fail(db, err, "reading patients");
+		goto out;
+	}
+	if (close_bodies(e, cb == NULL, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		abort_bodies(e);
+	finalize_all(e);
+	hk_buf_free(&e->rec);
+	hk_buf_free(&p->arena);
+	hk_free(p);
+	hk_free(e);
+	return rc;
+}
