@@ -19,6 +19,7 @@
  *     clerk has to look (the report says so).
  * The file's SHA-256 goes into `notice`; the same file twice is a no-op.
  */
+#include <malloc.h>
 #include <string.h>
 #include "switchover/eligibility.h"
 #include "claims/db.h"
@@ -73,6 +74,19 @@ int hk_elig_ingest_open(sqlite3 *db, struct hk_elig_ingest **out, struct hk_err 
 {
 	struct hk_elig_ingest *ig = hk_calloc(1, sizeof(*ig));
 	ig->db = db;
+	/* SQLite opens a statement journal for each UPDATE of coverage and
+	 * frees its 64 KiB first chunk when the statement ends; with glibc's
+	 * default trim threshold every row then grows and shrinks the heap
+	 * (page faults dominated the benchmark).  Keep freed memory. */
+	mallopt(M_TRIM_THRESHOLD, 16 << 20);
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	/* A larger page cache keeps the coverage pages of a big batch in memory
+	 * (32 MiB; the benchmark's budget is 64 MiB peak). */
+	if (hk_db_exec(db, "PRAGMA cache_size = -32768", err) < 0) {
+		hk_free(ig);
+		*out = NULL;
+		return -1;
+	}
 	for (int i = 0; i < Q__N; i++) {
 		if (hk_db_prepare(db, sql[i], &ig->st[i], err) < 0) {
 			hk_elig_ingest_close(ig);
@@ -308,6 +322,11 @@ int hk_elig_ingest_file(struct hk_elig_ingest *ig, const char *path, struct hk_e
 	hk_clock_fmt_iso(hk_clock_now(), ig->received);
 	if (hk_db_begin(ig->db, err) < 0)
 		return -1;
+	/* Foreign keys are checked at COMMIT instead of per statement, which
+	 * spares SQLite a statement journal per row (10x on the benchmark);
+	 * the transaction still fails as a whole on a violation. */
+	if (hk_db_exec(ig->db, "PRAGMA defer_foreign_keys = ON", err) < 0)
+		goto fail;
 	s = q(ig, Q_NOTICE_FIND);
 	bind_s(s, 1, ig->sha);
 	rc = sqlite3_step(s);
