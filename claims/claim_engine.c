@@ -15,7 +15,6 @@
 #include "claims/benefit.h"
 #include "claims/db.h"
 #include "claims/fees.h"
-#include "claims/fee_tables.h"
 #include "claims/station.h"
 #include "base/buf.h"
 #include "base/date.h"
@@ -496,13 +495,12 @@ static int cmp_pub_order(const struct patient *p, int a, int b)
 	return hk_date_cmp(p->pub[a].from, p->pub[b].from);
 }
 
-static bool is_gaf_basic(const char *code)
+/* 精神科訪問看護基本療養費 (I) or (III): JS GAF 判定値 is recorded with them
+ * (記録条件仕様 JS, 別表28).  In the master: 区分 01, 枝番 2, 項番 01 / 03. */
+static bool is_gaf_basic(const struct hk_master *m, const struct hk_ka *k)
 {
-	for (size_t i = 0; i < hk_nbasic_rows; i++)
-		if (hk_basic_rows[i].family == 'p' && hk_basic_rows[i].variant != 4 &&
-		    !strcmp(hk_basic_rows[i].code, code))
-			return true;
-	return false;
+	const struct hk_master_item *it = hk_master_item(m, k->code, k->date);
+	return it && it->kubun == 1 && it->edaban == 2 && (it->kouban == 1 || it->kouban == 3);
 }
 
 static int render(struct engine *e, struct patient *p, struct group *g, int slot, const struct hk_fee_result *fr,
@@ -554,7 +552,7 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 				if (k->visit_day) *dd = 1;
 				else if (!*dd) *dd = 2;
 			}
-		if (is_gaf_basic(k->code))
+		if (is_gaf_basic(e->m, k))
 			gaf_needed = true;
 	}
 	if (hk_burden_split(&bi, &bo, err) < 0)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "claims/fees.h"
-#include "claims/fee_tables.h"
+#include "master/fee_codes.h"
 #include "master/master.h"
 
 #define MAX_DAY_VISITS 16
@@ -25,7 +25,6 @@ struct eng {
 	int emergency_days;          /* days with an emergency add-on so far */
 	int week_days_done;          /* visit days counted in the current week */
 	long cur_week;
-	int nbase_of[HK_AD__N];      /* unused; keeps the struct extensible */
 };
 
 long hk_week_of(struct hk_date d)
@@ -60,6 +59,73 @@ static void note(struct eng *e, struct hk_date d, const char *code, const char *
 	va_start(ap, fmt);
 	vsnprintf(n->msg, sizeof(n->msg), fmt, ap);
 	va_end(ap);
+}
+
+
+/* ---- code choice: master/fee_codes (checked against the master) ---------- */
+
+static bool list_has(const char *list, const char *code2)
+{
+	for (size_t i = 0; list[i] && list[i + 1]; i += 2)
+		if (list[i] == code2[0] && list[i + 1] == code2[1])
+			return true;
+	return false;
+}
+
+/* enum hk_fee_staff of the person who makes a visit; 0 if the family does
+ * not allow that qualification (別表20; 精神科: 保健師, 看護師, 作業療法士, 准看護師). */
+static int visit_staff(char fam, const char *staff)
+{
+	if (!staff || strlen(staff) != 2)
+		return 0;
+	if (fam == 'p')
+		return list_has("010308", staff) ? HK_FS_NURSE : list_has("05", staff) ? HK_FS_OT
+		     : list_has("07", staff) ? HK_FS_ASSOC : 0;
+	return list_has("01020308", staff) ? HK_FS_NURSE : list_has("07", staff) ? HK_FS_ASSOC
+	     : list_has("040506", staff) ? HK_FS_THERAPIST : 0;
+}
+
+/* enum hk_fee_staff of the second person of a 複数名 visit (master 職種区分 31-36). */
+static int companion_staff(char fam, const char *staff2)
+{
+	if (fam == 'p')
+		return list_has("01030508", staff2) ? HK_FS_NURSE : list_has("07", staff2) ? HK_FS_ASSOC
+		     : list_has("0910", staff2) ? HK_FS_AIDE : 0;
+	return list_has("01020304050608", staff2) ? HK_FS_NURSE : list_has("07", staff2) ? HK_FS_ASSOC
+	     : list_has("0910", staff2) ? HK_FS_AIDE : 0;
+}
+
+/* hk_fee_code_for() scans its table; a month of a large station asks the same
+ * few hundred questions millions of times, so answers are remembered. */
+#define MEMO_SIZE 1024
+static struct { bool used; struct hk_fee_key k; const char *code; } memo[MEMO_SIZE];
+
+static const char *code_for(struct hk_fee_key k)
+{
+	unsigned h = 2166136261u;
+	const int *f = &k.family;
+	for (size_t i = 0; i < sizeof(k) / sizeof(int); i++)
+		h = (h ^ (unsigned)f[i]) * 16777619u;
+	for (unsigned i = 0; i < MEMO_SIZE; i++) {
+		unsigned j = (h + i) & (MEMO_SIZE - 1);
+		if (!memo[j].used) {
+			memo[j].used = true;
+			memo[j].k = k;
+			memo[j].code = hk_fee_code_for(&k);
+			return memo[j].code;
+		}
+		if (!memcmp(&memo[j].k, &k, sizeof(k)))
+			return memo[j].code;
+	}
+	return hk_fee_code_for(&k);
+}
+
+static const char *fee(int family, int psy, int variant)
+{
+	struct hk_fee_key k = hk_fee_key(family);
+	k.psy = psy;
+	k.variant = variant;
+	return code_for(k);
 }
 
 static bool has_standard(const struct hk_fee_station *s, int facility)
@@ -105,10 +171,15 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 	       const char *instr, long qty, bool visit_day)
 {
 	const struct hk_fee_ctx *c = e->c;
-	const struct hk_master_item *it = hk_master_item(c->master, code, d);
+	const struct hk_master_item *it;
 	struct hk_fee_result *o = e->out;
 	struct hk_ka *k;
 	int need;
+	if (!code) {
+		note(e, d, NULL, "no 訪問看護療養費コード for these facts (master/fee_codes.c)");
+		return -1;
+	}
+	it = hk_master_item(c->master, code, d);
 	if (!it) {
 		note(e, d, code, "%s is not in the 訪問看護療養費マスター in force on this day", code);
 		return -1;
@@ -165,12 +236,15 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 	return o->nka++;
 }
 
-/* First candidate whose 施設基準 the station holds. */
-static const char *pick(const struct hk_fee_ctx *c, const char *const *cand, struct hk_date d)
+/* The first of a family's variants (in the order given, -2 ends) whose
+ * 施設基準 the station holds. */
+static const char *pick(const struct hk_fee_ctx *c, int family, const int *variants, struct hk_date d)
 {
-	for (int i = 0; cand[i]; i++)
-		if (hk_master_item(c->master, cand[i], d) && facility_ok(c, cand[i], d, NULL))
-			return cand[i];
+	for (int i = 0; variants[i] != -2; i++) {
+		const char *code = fee(family, -1, variants[i]);
+		if (code && hk_master_item(c->master, code, d) && facility_ok(c, code, d, NULL))
+			return code;
+	}
 	return NULL;
 }
 
@@ -217,25 +291,6 @@ static void staff_codes(const struct hk_fee_visit *const *v, int n, bool with_se
 			len += 2;
 		}
 	}
-}
-
-static const char *basic_code(char fam, int variant, char group, int building, int week, int is_long)
-{
-	for (size_t i = 0; i < hk_nbasic_rows; i++) {
-		const struct hk_basic_row *r = &hk_basic_rows[i];
-		if (r->family != fam || r->variant != variant)
-			continue;
-		if (r->staff != '*' && r->staff != group)
-			continue;
-		if (r->building && r->building != building)
-			continue;
-		if (r->week && r->week != week)
-			continue;
-		if (r->is_long >= 0 && r->is_long != is_long)
-			continue;
-		return r->code;
-	}
-	return NULL;
 }
 
 /* Explicit items of a visit: "CODE[*N][:QTY][@TJ]" separated by spaces. */
@@ -298,9 +353,9 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 	char instr[3], staff[HK_STAFF_MAX + 1];
 	bool special, cond;
 	const char *code;
-	char group;
-	int variant, building = v[0]->building >= 3 ? 3 : v[0]->building == 2 ? 2 : 1;
-	int base, fi = fam == 'p' ? 1 : 0, week = week_no <= 3 ? 1 : 4;
+	int group;
+	int building = v[0]->building >= 3 ? 3 : v[0]->building == 2 ? 2 : 1;
+	int base, psy = fam == 'p', week = week_no <= 3 ? 1 : 4;
 	int is_long = duration(v[0]) >= 30;
 
 	if (fam == 'k') {
@@ -327,7 +382,7 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 				 "特別訪問看護指示; the others are left out", n);
 		n = 1;
 	}
-	group = hk_staff_group(fam, v[0]->staff);
+	group = visit_staff(fam, v[0]->staff);
 	if (!group) {
 		note(e, d, NULL, "staff %s cannot give %s訪問看護 (別表20)", v[0]->staff, fam == 'p' ? "精神科" : "");
 		return;
@@ -337,7 +392,7 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 	{
 		int w = 1;
 		for (int i = 1; i < n; i++) {
-			if (hk_staff_group(fam, v[i]->staff) == group) {
+			if (visit_staff(fam, v[i]->staff) == group) {
 				v[w++] = v[i];
 				continue;
 			}
@@ -346,14 +401,20 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 		}
 		n = w;
 	}
-	if (v[0]->outing)
-		variant = fam == 'p' ? 4 : 3;
-	else if (building >= 2)
-		variant = fam == 'p' ? 3 : 2;
-	else
-		variant = 1;
-	code = basic_code(fam, variant, group, building, variant >= 3 && (fam == 'g' || variant == 4) ? 0 : week,
-			  fam == 'p' ? is_long : -1);
+	{
+		struct hk_fee_key k;
+		if (v[0]->outing)
+			k = hk_fee_key(fam == 'p' ? HK_FEE_PSY_IV : HK_FEE_BASIC_III);
+		else if (building >= 2)
+			k = hk_fee_key(fam == 'p' ? HK_FEE_PSY_III : HK_FEE_BASIC_II);
+		else
+			k = hk_fee_key(fam == 'p' ? HK_FEE_PSY_I : HK_FEE_BASIC_I);
+		k.staff = group;
+		k.week4 = week == 4;
+		k.bldg3 = building >= 3;
+		k.min30 = is_long;
+		code = code_for(k);
+	}
 	if (!code) {
 		note(e, d, NULL, "no basic fee for these facts (staff %s, 同一建物 %d)", v[0]->staff, building);
 		return;
@@ -363,28 +424,33 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 	if (base < 0)
 		return;
 	/* add-ons of the day */
-	if (c->station->special_area && hk_addons[HK_AD_AREA].code[fi][0])
-		add(e, d, hk_addons[HK_AD_AREA].code[fi][0], NULL, n, instr, 0, true);
+	if (c->station->special_area)
+		add(e, d, fee(HK_FEE_SPECIAL_AREA, psy, -1), NULL, n, instr, 0, true);
 	for (int i = 0; i < n; i++)
 		if (v[i]->emergency) {
 			e->emergency_days++;
-			add(e, d, hk_addons[HK_AD_EMERG].code[fi][e->emergency_days <= 14 ? 0 : 1], NULL, n, instr, 0, true);
+			add(e, d, fee(HK_FEE_EMERGENCY, psy, e->emergency_days <= 14 ? 0 : 1), NULL, n, instr, 0, true);
 			break;
 		}
 	for (int i = 0; i < n; i++)
 		if (v[i]->long_visit) {
+			struct hk_fee_key k = hk_fee_key(HK_FEE_LONG);
 			if (duration(v[i]) < 90) {
 				note(e, d, NULL, "long visit flagged but the visit lasted %d minutes (90 needed); "
 						 "長時間 add-on left out", duration(v[i]));
 				break;
 			}
-			add(e, d, hk_addons[HK_AD_LONG].code[fi][pt->severe_child && age_on(c, d) < 15 ? 1 : 0],
-			    NULL, n, instr, 0, true);
+			k.psy = psy;
+			k.designated = pt->severe_child && age_on(c, d) < 15;
+			add(e, d, code_for(k), NULL, n, instr, 0, true);
 			break;
 		}
-	if (fam == 'g' && age_on(c, d) < 6)
-		add(e, d, hk_addons[HK_AD_INFANT].code[0][pt->severe_child ? 1 : 0], NULL, n, instr, 0, true);
-	/* 複数名 */
+	if (!psy && age_on(c, d) < 6) {
+		struct hk_fee_key k = hk_fee_key(HK_FEE_INFANT);
+		k.designated = pt->severe_child;
+		add(e, d, code_for(k), NULL, n, instr, 0, true);
+	}
+	/* 複数名: by the second person's qualification (master 職種区分 31-36) */
 	{
 		int times = 0;
 		const struct hk_fee_visit *mv = NULL;
@@ -394,18 +460,16 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 				if (!mv) mv = v[i];
 			}
 		if (mv) {
-			const char *mc = NULL;
+			struct hk_fee_key k = hk_fee_key(HK_FEE_MULTI_STAFF);
+			const char *mc;
 			char ms[5];
 			hk_snprintf(ms, sizeof(ms), "%s%s", mv->staff, mv->staff2);
-			if (fam == 'g') {
-				for (size_t r = 0; r < hk_nmulti_general && !mc; r++)
-					if (hk_code_list_has(hk_multi_general[r].staff2, mv->staff2))
-						mc = hk_multi_general[r].code[building >= 3];
-			} else {
-				for (size_t r = 0; r < hk_nmulti_psych && !mc; r++)
-					if (hk_code_list_has(hk_multi_psych[r].staff2, mv->staff2))
-						mc = hk_multi_psych[r].code[(times > 3 ? 3 : times) - 1][building >= 3];
-			}
+			k.psy = psy;
+			k.staff = companion_staff(fam, mv->staff2);
+			k.bldg3 = building >= 3;
+			k.nth = times > 3 ? 3 : times;
+			k.designated = cond;
+			mc = k.staff ? code_for(k) : NULL;
 			if (mc)
 				add(e, d, mc, ms, times, instr, 0, true);
 			else
@@ -414,27 +478,32 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 	}
 	/* 夜間・早朝 (6-8, 18-22) / 深夜 (22-6) by the start of the first visit */
 	{
-		int s = v[0]->start;
-		if (s >= 22 * 60 || s < 6 * 60)
-			add(e, d, hk_addons[HK_AD_LATENIGHT].code[fi][0], NULL, n, instr, 0, true);
-		else if (s < 8 * 60 || s >= 18 * 60)
-			add(e, d, hk_addons[HK_AD_NIGHT].code[fi][0], NULL, n, instr, 0, true);
+		int st0 = v[0]->start;
+		if (st0 >= 22 * 60 || st0 < 6 * 60)
+			add(e, d, fee(HK_FEE_LATE_NIGHT, psy, -1), NULL, n, instr, 0, true);
+		else if (st0 < 8 * 60 || st0 >= 18 * 60)
+			add(e, d, fee(HK_FEE_NIGHT_EARLY, psy, -1), NULL, n, instr, 0, true);
 	}
 	/* 難病等複数回 / 精神科複数回 */
 	if (n >= 2) {
-		enum hk_addon a = n == 2 ? HK_AD_REPEAT2 : HK_AD_REPEAT3;
+		struct hk_fee_key k = hk_fee_key(HK_FEE_MULTI_VISIT);
+		k.psy = psy;
+		k.bldg3 = building >= 3;
+		k.nth = n >= 3 ? 3 : 2;
 		staff_codes(v, n, false, staff);
-		add(e, d, hk_addons[a].code[fi][building >= 3], staff, n, instr, 0, true);
+		add(e, d, code_for(k), staff, n, instr, 0, true);
 	}
-	/* 訪問看護管理療養費 */
+	/* 訪問看護管理療養費: 月の初日 by 機能強化型 1/2/3 or その他, 2日目以降 イ/ロ */
 	if (hk_date_to_days(d) == e->first_day) {
-		code = pick(c, hk_mgmt_first, d);
+		static const int first[] = {1, 2, 3, 0, -2};
+		code = pick(c, HK_FEE_MGMT_FIRST, first, d);
 		if (code)
 			add(e, d, code, NULL, n, instr, 0, true);
 		else
 			note(e, d, NULL, "no 訪問看護管理療養費 (月の初日) is claimable for this station");
 	} else {
-		code = pick(c, hk_mgmt_daily, d);
+		static const int daily[] = {1, 2, -2};
+		code = pick(c, HK_FEE_MGMT_DAILY, daily, d);
 		if (code)
 			add(e, d, code, NULL, n, instr, 0, true);
 		else
@@ -451,7 +520,8 @@ static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
 	const char *code;
 	int sm = 0, terminal = 0;
 	if (c->patient->consent_24h) {
-		code = pick(c, hk_24h, d);
+		static const int h24[] = {1, 0, -2};   /* イ 負担軽減の取組あり, then ロ */
+		code = pick(c, HK_FEE_24H, h24, d);
 		if (code)
 			add(e, d, code, NULL, 1, NULL, 0, true);
 		else
@@ -462,32 +532,33 @@ static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
 			sm = v[i].special_mgmt;
 		terminal += v[i].terminal;
 	}
-	if (sm)
-		add(e, d, hk_special_mgmt[sm - 1], NULL, 1, NULL, 0, true);
-	if (c->station->online_elig && facility_ok(c, hk_dx, d, NULL))
-		add(e, d, hk_dx, NULL, 1, NULL, 0, true);
-	if (facility_ok(c, hk_baseup1, d, NULL) && hk_master_item(c->master, hk_baseup1, d)) {
-		add(e, d, hk_baseup1, NULL, 1, NULL, 0, true);
-		code = NULL;
-		for (int i = 0; hk_baseup2[i]; i++) {
+	if (sm)  /* visit.special_mgmt 1 = 重症度等の高い (variant 1), 2 = その他 (variant 0) */
+		add(e, d, fee(HK_FEE_SPECIAL_MGMT, -1, sm == 1 ? 1 : 0), NULL, 1, NULL, 0, true);
+	code = fee(HK_FEE_DX, -1, -1);
+	if (c->station->online_elig && code && facility_ok(c, code, d, NULL))
+		add(e, d, code, NULL, 1, NULL, 0, true);
+	code = fee(HK_FEE_BASEUP_1, -1, -1);
+	if (code && hk_master_item(c->master, code, d) && facility_ok(c, code, d, NULL)) {
+		add(e, d, code, NULL, 1, NULL, 0, true);
+		for (int i = 1; i <= 18; i++) {
 			int need;
-			if (facility_ok(c, hk_baseup2[i], d, &need) && need) {
-				code = hk_baseup2[i];
+			const char *c2 = fee(HK_FEE_BASEUP_2, -1, i);
+			if (c2 && facility_ok(c, c2, d, &need) && need) {
+				add(e, d, c2, NULL, 1, NULL, 0, true);
 				break;
 			}
 		}
-		if (code)
-			add(e, d, code, NULL, 1, NULL, 0, true);
 	}
+	code = fee(HK_FEE_TERMINAL, -1, 1);
 	if (terminal && c->patient->has_death && c->patient->death.y == c->year && c->patient->death.m == c->month) {
 		bool visit_day = false;
 		for (int i = 0; i < n; i++)
 			if (!hk_date_cmp(v[i].date, c->patient->death))
 				visit_day = true;
 		if (terminal >= 2)
-			add(e, c->patient->death, hk_terminal[0], NULL, 1, NULL, 0, visit_day);
+			add(e, c->patient->death, code, NULL, 1, NULL, 0, visit_day);
 		else
-			note(e, c->patient->death, hk_terminal[0],
+			note(e, c->patient->death, code,
 			     "ターミナルケア療養費 needs terminal care on 2 or more days; only %d recorded", terminal);
 	}
 }
