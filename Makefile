@@ -80,6 +80,12 @@ fuzz:
 	cp tests/corpus/check/valid/*.UKE tests/corpus/check/bad/*.UKE $(FUZZ_DIR)/corpus/
 	HOUKAN_MASTER_DIR=$(CURDIR)/data/master $(FUZZ_DIR)/fuzz_check -max_total_time=$(FUZZ_SECONDS) \
 	  -max_len=65536 -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -I. \
+	  -o $(FUZZ_DIR)/fuzz_elig tests/fuzz/fuzz_elig.c $(FUZZ_DIR)/obj/libhoukan.a $(LIBS)
+	rm -rf $(FUZZ_DIR)/corpus_elig && mkdir -p $(FUZZ_DIR)/corpus_elig
+	cp tests/corpus/eligibility/good/*.xml tests/corpus/eligibility/hostile/*.xml $(FUZZ_DIR)/corpus_elig/
+	$(FUZZ_DIR)/fuzz_elig -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=$(FUZZ_DIR)/elig- \
+	  $(FUZZ_DIR)/corpus_elig
 
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
