@@ -773,7 +773,6 @@ static int open_body(struct engine *e, int body, struct hk_err *err)
 	if (hk_pubfile_open(&e->pf[body], path, 0644, err) < 0)
 		return -1;
 	e->open[body] = true;
-	e->next_no[body] = 1;
 	e->sha[body] = hk_sha256_new();
 	hk_buf_init(&hb, 0, NULL);
 	hk_uke_writer_init(&hw, &hb, path, NULL, NULL);
@@ -972,10 +971,6 @@ static int do_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				    : hk_route_body(HK_INS_NONE, p->pub[gr->pub[0]].payer);
 		e->receipt_error = false;
 		e->receipt_warnings = 0;
-		if (!e->open[body] && open_body(e, body, err) < 0) {
-			rc = -1;
-			break;
-		}
 		if (render(e, p, gr, gi, &fr, cap_left, e->next_no[body], &info, type, rkey, err) < 0) {
 			e->receipt_error = true;
 			hk_snprintf(e->receipt_error_msg, sizeof(e->receipt_error_msg), "%s", err->msg);
@@ -994,6 +989,11 @@ static int do_patient(struct engine *e, struct patient *p, struct hk_err *err)
 			       gr->cov >= 0 ? p->cov[gr->cov].insurer : "公費", e->month7, e->receipt_error_msg);
 			e->st->stopped++;
 			continue;
+		}
+		/* a review body's file is opened with its first accepted receipt */
+		if (!e->open[body] && open_body(e, body, err) < 0) {
+			rc = -1;
+			break;
 		}
 		hk_sha256_update(e->sha[body], e->rec.data, e->rec.len);
 		if (hk_pubfile_write(&e->pf[body], e->rec.data, e->rec.len, err) < 0) {
@@ -1057,6 +1057,7 @@ int hk_claim_engine(sqlite3 *db, const struct hk_master *m, const struct hk_buil
 	hk_date_fmt10(e->end, e->end_s);
 	hk_snprintf(e->claim6, sizeof(e->claim6), "%04d%02d", o->claim_year, o->claim_month);
 	hk_snprintf(e->month7, sizeof(e->month7), "%04d-%02d", o->year, o->month);
+	e->next_no[1] = e->next_no[2] = 1;
 	hk_buf_init(&e->rec, HK_MAX_RECEIPT_BYTES, "HK_MAX_RECEIPT_BYTES");
 	hk_buf_init(&p->arena, 1 << 20, "visit items of one patient");
 	hk_uke_writer_init(&e->w, &e->rec, "receipt", diag_cb, e);

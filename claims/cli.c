@@ -9,8 +9,11 @@ const struct hk_command hk_commands[] = {
 	{"init", cmd_init, CMD_NEEDS_DB, "create a station database",
 	 "houkan init --db PATH --station-code NNNNNNN --pref NN --name NAME [--phone PHONE]\n"
 	 "            [--mgmt-level 1|2|3] [--mgmt-daily 1|2] [--online-eligibility]\n"
-	 "            [--special-area] [--hold-unconfirmed]\n"
-	 "  Creates PATH (refuses to overwrite) with the current schema and the station row."},
+	 "            [--special-area] [--hold-unconfirmed] [--standard CODE]...\n"
+	 "  Creates PATH (refuses to overwrite) with the current schema and the station row.\n"
+	 "  --standard records a 施設基準 the station has notified, by its code in the master's\n"
+	 "  施設基準テーブル (e.g. 1610 機能強化型1, 1617 管理療養費1, 1604 24時間対応体制, 1606 精神科);\n"
+	 "  the claim run claims only what the station's 施設基準 allow."},
 	{"import", cmd_import, CMD_NEEDS_DB, "import patients, coverages, instructions or visits from CSV",
 	 "houkan import --db DB {patients|coverages|instructions|visits} FILE.csv\n"
 	 "  UTF-8 CSV with a header row (docs/import-formats.md). The file is imported whole\n"

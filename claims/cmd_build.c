@@ -71,7 +71,9 @@ int cmd_build(int argc, char **argv)
 	fclose(charges);
 	if (rc == 0) {
 		hk_snprintf(charges_path, sizeof(charges_path), "%s/charges.csv", o.out_dir);
-		rc = hk_publish(charges_path, charges_buf, charges_len, 0644, &err);
+		rc = hk_mkdir_p(o.out_dir, 0755, &err);
+		if (rc == 0)
+			rc = hk_publish(charges_path, charges_buf, charges_len, 0644, &err);
 	}
 	free(charges_buf);
 	if (report != stderr)

@@ -20,11 +20,14 @@ int cmd_init(int argc, char **argv)
 		{"online-eligibility", no_argument, NULL, 'o'},
 		{"special-area", no_argument, NULL, 's'},
 		{"hold-unconfirmed", no_argument, NULL, 'u'},
+		{"standard", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	struct hk_station s;
 	struct hk_err err = {0};
 	const char *path = NULL;
+	const char *standards[32];
+	int nstd = 0;
 	sqlite3 *db;
 	int c;
 	memset(&s, 0, sizeof(s));
@@ -42,6 +45,11 @@ int cmd_init(int argc, char **argv)
 		case 'o': s.online_elig = 1; break;
 		case 's': s.special_area = 1; break;
 		case 'u': s.hold_unconfirmed = 1; break;
+		case 'S':
+			if (nstd == (int)HK_ARRAY_LEN(standards))
+				return hk_usage_error("init", "at most %d --standard options", (int)HK_ARRAY_LEN(standards));
+			standards[nstd++] = optarg;
+			break;
 		default: return hk_usage_error("init", "unknown option");
 		}
 	}
@@ -53,11 +61,20 @@ int cmd_init(int argc, char **argv)
 		return hk_usage_error("init", "%s", err.msg);
 	if (hk_db_open(path, HK_DB_CREATE_NEW, &db, &err) < 0)
 		return hk_report("init", &err);
-	if (hk_db_begin(db, &err) < 0 || hk_station_insert(db, &s, &err) < 0 ||
-	    hk_audit(db, "init", NULL, NULL, "ok", &err) < 0 || hk_db_commit(db, &err) < 0) {
+	{
+		int bad = hk_db_begin(db, &err) < 0 || hk_station_insert(db, &s, &err) < 0;
+		for (int i = 0; !bad && i < nstd; i++)
+			bad = hk_station_add_standard(db, standards[i], "2000-01-01", NULL, &err) < 0;
+		if (bad)
+			goto fail;
+	}
+	if (hk_audit(db, "init", NULL, NULL, "ok", &err) < 0 || hk_db_commit(db, &err) < 0) {
+fail:
 		hk_db_rollback(db);
 		hk_db_close(db);
 		unlink(path);
+		if (err.code == HK_EXIT_INPUT)
+			return hk_usage_error("init", "%s", err.msg);
 		return hk_report("init", &err);
 	}
 	hk_db_close(db);
