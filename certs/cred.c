@@ -164,6 +164,7 @@ int hk_cred_load(struct hk_cred *c, const char *path, struct hk_secret *pass, st
 	size_t len = 0;
 	const unsigned char *p;
 	PKCS12 *p12 = NULL;
+	OSSL_PROVIDER *legacy = NULL;
 	char ebuf[256];
 	int fd = -1, rc = -1;
 	memset(c, 0, sizeof(*c));
@@ -192,7 +193,8 @@ int hk_cred_load(struct hk_cred *c, const char *path, struct hk_secret *pass, st
 		 * provider lacks: RC2-40 or 3DES of older exports. */
 		ERR_clear_error();
 		hk_cred_free(c);
-		if (!OSSL_PROVIDER_try_load(NULL, "legacy", 1)) {
+		legacy = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
+		if (!legacy) {
 			ERR_clear_error();
 			hk_err_set(err, HK_EXIT_CERT,
 				   "%s: the PKCS#12 file uses legacy encryption (RC2-40 or 3DES) that OpenSSL 3 "
@@ -229,6 +231,8 @@ out:
 		hk_free(data);
 	}
 	PKCS12_free(p12);
+	if (legacy)
+		OSSL_PROVIDER_unload(legacy);  /* the key is decoded; the provider is needed no more */
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0)
