@@ -23,6 +23,7 @@
 #include "claims/claimrun.h"
 #include "claims/db.h"
 #include "base/clock.h"
+#include "base/fault.h"
 #include "base/fileio.h"
 #include "master/master.h"
 
@@ -118,6 +119,7 @@ struct rec_ctx {
 static int record_receipt(void *ctx, const struct hk_receipt_info *r, struct hk_err *err)
 {
 	struct rec_ctx *c = ctx;
+	hk_fault_point("build-receipt");
 	sqlite3_stmt *s = c->ins_receipt;
 	long long id;
 	sqlite3_reset(s);
@@ -255,6 +257,7 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 	hk_snprintf(snap_tmp, sizeof(snap_tmp), "%s/inputs.%d.db.tmp", arch, (int)getpid());
 	if (snapshot(o->db_path, snap_tmp, err) < 0)
 		goto out;
+	hk_fault_point("build-snapshot");
 	if (hk_sha256_file(snap_tmp, st->inputs_sha256, err) < 0)
 		goto out;
 	/* 2. earlier runs of the month */
@@ -297,6 +300,7 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 		goto out;
 	if (hk_claim_engine(db, m, o, record_receipt, &rc, st, err) < 0)
 		goto out;
+	hk_fault_point("build-engine-done");
 	/* 4. archive copies and outputs */
 	for (int b = 1; b <= 2; b++) {
 		char tmp[HK_MAX_PATH], dst[HK_MAX_PATH], dir[HK_MAX_PATH], hex[65], rel[64];
@@ -349,9 +353,11 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 	sqlite3_finalize(rc.ins_receipt);
 	sqlite3_finalize(rc.ins_state);
 	rc.ins_receipt = rc.ins_state = NULL;
+	hk_fault_point("build-before-commit");
 	if (hk_db_commit(db, err) < 0)
 		goto out;
 	in_tx = false;
+	hk_fault_point("build-after-commit");
 	/* 5. publish */
 	for (int b = 1; b <= 2; b++) {
 		char tmp[HK_MAX_PATH], dst[HK_MAX_PATH], dir[HK_MAX_PATH];
@@ -371,6 +377,7 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 		}
 		if (hk_fsync_dir(dir, err) < 0)
 			goto out;
+		hk_fault_point("build-published-one");
 	}
 	ret = 0;
 out:

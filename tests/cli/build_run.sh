@@ -1,0 +1,91 @@
+# houkan build / runs / replay: outputs pass houkan check, runs are recorded,
+# replay proves them, rebuilding supersedes, a kill at any step is harmless.
+. "$SRC/tests/lib.sh"
+cd "$T" || exit 1
+"$HOUKAN" gen --db base.db --seed 7 --patients 40 --month 2024-06 >/dev/null || { fail gen "gen failed"; exit 1; }
+cp base.db st.db
+
+run "$HOUKAN" build --db st.db --month 2024-06 --out uke
+[ "$rc" -le 1 ] && pass build_runs || fail build_runs "exit $rc: $(head -c 300 "$T/err")"
+[ -f uke/1/RECEIPTH.UKE ] && [ -f uke/2/RECEIPTH.UKE ] && pass both_review_bodies || fail both_review_bodies "$(ls uke uke/*)"
+for b in 1 2; do
+	expect_rc "check_body_$b" 0 "$HOUKAN" check uke/$b/RECEIPTH.UKE
+done
+[ "$(tail -c 1 uke/1/RECEIPTH.UKE | od -An -tx1 | tr -d ' ')" = 1a ] && pass final_eof || fail final_eof "no 0x1A"
+ls uke/*/*.tmp >/dev/null 2>&1 && fail no_temp_files "temp files left" || pass no_temp_files
+expect_grep charges_header uke/charges.csv "patient_key,service_month,review_body"
+n_charges=$(($(wc -l < uke/charges.csv) - 1))
+n_receipts=$(sql st.db "SELECT count(*) FROM receipt WHERE run_id = 1")
+[ "$n_charges" -eq "$n_receipts" ] && [ "$n_receipts" -gt 10 ] && pass receipts_recorded || fail receipts_recorded "$n_charges charges, $n_receipts receipts"
+n_file=$(grep -c '^RE,' uke/1/RECEIPTH.UKE uke/2/RECEIPTH.UKE | awk -F: '{s+=$2} END {print s}')
+[ "$n_file" -eq "$n_receipts" ] && pass receipts_match_files || fail receipts_match_files "$n_file RE records, $n_receipts rows"
+[ "$(sql st.db "SELECT count(*) FROM receipt_state WHERE state = 'built'")" -eq "$n_receipts" ] && pass states_recorded || fail states_recorded "no built states"
+[ "$(sql st.db "SELECT sha256 FROM run_output WHERE run_id = 1 AND body = 1")" = "$(sha256sum uke/1/RECEIPTH.UKE | cut -c1-64)" ] && pass output_digest || fail output_digest "digest differs"
+cmp -s uke/1/RECEIPTH.UKE st.db.archive/run-1/1/RECEIPTH.UKE && pass archived_copy || fail archived_copy "archive differs"
+[ "$(sql st.db "SELECT count(*) FROM audit_log WHERE command = 'build'")" = 1 ] && pass audit_build || fail audit_build "no audit row"
+expect_rc runs_lists 0 "$HOUKAN" runs --db st.db
+expect_grep runs_shows_run "$T/out" "2024-06"
+expect_rc replay_identical 0 "$HOUKAN" replay --db st.db 1
+expect_grep replay_says_identical "$T/out" "identical"
+
+# the same records give the same bytes whatever the TZ, locale or directory
+cp base.db other.db
+mkdir -p elsewhere
+( cd elsewhere && TZ=Asia/Tokyo LC_ALL=C.UTF-8 HOUKAN_NOW=2030-01-01T00:00:00Z "$HOUKAN" build --db ../other.db --month 2024-06 --out o2 >/dev/null 2>&1 )
+cmp -s uke/1/RECEIPTH.UKE elsewhere/o2/1/RECEIPTH.UKE && cmp -s uke/2/RECEIPTH.UKE elsewhere/o2/2/RECEIPTH.UKE \
+	&& pass deterministic || fail deterministic "outputs differ across TZ/locale/cwd/clock"
+
+# building the month again supersedes the unsubmitted run
+run "$HOUKAN" build --db st.db --month 2024-06 --out uke
+[ "$(sql st.db "SELECT state FROM claim_run WHERE id = 1")" = superseded ] && pass rebuild_supersedes || fail rebuild_supersedes "$(sql st.db 'SELECT id, state FROM claim_run')"
+[ "$(sql st.db "SELECT count(*) FROM receipt WHERE state = 'built'")" -eq "$n_receipts" ] && pass no_double_receipts || fail no_double_receipts "duplicate built receipts"
+cmp -s uke/1/RECEIPTH.UKE st.db.archive/run-1/1/RECEIPTH.UKE && pass rebuild_same_bytes || fail rebuild_same_bytes "rebuild differs"
+
+# once a run has gone out, the month is not built again
+sql st.db "UPDATE receipt SET state = 'submitted' WHERE run_id = 2 AND receipt_no = 1 AND body = 1"
+expect_rc refuse_after_submit 1 "$HOUKAN" build --db st.db --month 2024-06 --out uke
+expect_grep refuse_after_submit_msg "$T/err" "houkan reclaim"
+sql st.db "UPDATE receipt SET state = 'built' WHERE run_id = 2"
+
+# replay notices a tampered archive
+cp st.db.archive/run-2/inputs.db saved.db
+printf 'x' >> st.db.archive/run-2/inputs.db
+expect_rc replay_tampered_inputs 1 "$HOUKAN" replay --db st.db 2
+expect_grep replay_tampered_inputs_msg "$T/err" "do not match the digest"
+cp saved.db st.db.archive/run-2/inputs.db
+f=st.db.archive/run-2/2/RECEIPTH.UKE
+chmod u+w "$f"
+sed -i '3s/,/;/' "$f"  # a different historic build: third line changed, digest re-recorded
+sql st.db "UPDATE run_output SET sha256 = '$(sha256sum "$f" | cut -c1-64)' WHERE run_id = 2 AND body = 2"
+expect_rc replay_different 1 "$HOUKAN" replay --db st.db 2
+expect_grep replay_first_line "$T/out" "line 3 differs"
+
+# usage and input errors
+expect_rc bad_month 2 "$HOUKAN" build --db st.db --month 2024-13 --out x
+expect_rc missing_db 3 "$HOUKAN" build --db nope.db --month 2024-06 --out x
+expect_rc claim_before_month 1 "$HOUKAN" build --db st.db --month 2024-06 --claim-month 2024-05 --out x
+expect_rc replay_no_run 1 "$HOUKAN" replay --db st.db 99
+
+# a kill at any step leaves no partial file and a consistent database; the next run completes
+cp base.db ref.db
+"$HOUKAN" build --db ref.db --month 2024-06 --out ref >/dev/null 2>&1
+for point in build-snapshot build-receipt:5 build-engine-done build-before-commit build-after-commit build-published-one; do
+	name=kill_$(echo "$point" | tr ':-' '__')
+	rm -rf k k.db k.db-wal k.db-shm k.db.archive
+	cp base.db k.db
+	HOUKAN_KILL_AT=$point "$HOUKAN" build --db k.db --month 2024-06 --out k >/dev/null 2>&1
+	krc=$?
+	[ $krc -eq 137 ] || { fail "$name" "not killed (exit $krc)"; continue; }
+	bad=""
+	for b in 1 2; do
+		[ -f k/$b/RECEIPTH.UKE ] || continue
+		cmp -s k/$b/RECEIPTH.UKE ref/$b/RECEIPTH.UKE || bad="$bad partial or wrong k/$b/RECEIPTH.UKE;"
+	done
+	[ "$(sql k.db 'PRAGMA integrity_check')" = ok ] || bad="$bad integrity;"
+	[ "$(sql k.db "SELECT count(*) FROM claim_run WHERE state = 'started'")" = 0 ] || bad="$bad run left started;"
+	"$HOUKAN" build --db k.db --month 2024-06 --out k >/dev/null 2>&1
+	cmp -s k/1/RECEIPTH.UKE ref/1/RECEIPTH.UKE && cmp -s k/2/RECEIPTH.UKE ref/2/RECEIPTH.UKE || bad="$bad rerun differs;"
+	[ "$(sql k.db "SELECT count(*) FROM receipt WHERE state = 'built'")" = "$(sql ref.db "SELECT count(*) FROM receipt WHERE state = 'built'")" ] || bad="$bad receipts counted twice;"
+	ls k/*/*.tmp >/dev/null 2>&1 && bad="$bad temp files left;"
+	[ -z "$bad" ] && pass "$name" || fail "$name" "$bad"
+done
