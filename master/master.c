@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "master/master.h"
 #include "base/buf.h"
 #include "base/fileio.h"
@@ -240,7 +242,7 @@ struct hk_master {
 	struct hk_master_item *items;        /* sorted by code, valid_from */
 	struct hk_master_addon *addons;      /* sorted by group, line */
 	struct hk_master_limit *limits;      /* sorted by code, line */
-	struct hk_master_exclusion *excls;   /* sorted by code, line */
+	struct hk_master_exclusion *excls;   /* sorted by code, other, line */
 	struct hk_master_facility *facs;     /* sorted by code, line */
 	size_t n[HK_MT_COUNT];
 	size_t alloc[HK_MT_COUNT];
@@ -835,7 +837,15 @@ static int cmp_items(const void *a, const void *b)
 	}
 CMP_BY(cmp_addons, struct hk_master_addon, group)
 CMP_BY(cmp_limits, struct hk_master_limit, code)
-CMP_BY(cmp_excls, struct hk_master_exclusion, code)
+/* 併算定背反 rows by (code, other, line): hk_master_exclusion() is a binary search. */
+static int cmp_excls(const void *a, const void *b)
+{
+	const struct hk_master_exclusion *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+	if (!c)
+		c = strcmp(x->other, y->other);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
 CMP_BY(cmp_facs, struct hk_master_facility, code)
 
 /* Sorts the 基本テーブル by code and 変更年月日; two rows of one code with the
@@ -979,14 +989,42 @@ int hk_master_load(const char *root, struct hk_date on, struct hk_master **out, 
 	return load_revision(dir, best, have_next, next, out, err);
 }
 
+/* An uninstalled binary (build/houkan, build/san/houkan) finds the master of
+ * its source tree: <exe dir>/../data/master or <exe dir>/../../data/master,
+ * used only when the installed root does not exist. */
+static const char *tree_root(void)
+{
+	static char buf[HK_MAX_PATH];
+	char exe[HK_MAX_PATH];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat sb;
+	char *slash;
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	for (int up = 1; up <= 2; up++) {
+		hk_snprintf(buf, sizeof(buf), "%s/%s/data/master", exe, up == 1 ? ".." : "../..");
+		if (stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode))
+			return buf;
+	}
+	return NULL;
+}
+
 const char *hk_master_root(const char *dir)
 {
-	const char *env;
+	const char *env, *tree;
+	struct stat sb;
 	if (dir && *dir)
 		return dir;
 	env = getenv("HOUKAN_MASTER_DIR");
 	if (env && *env)
 		return env;
+	if (stat(HK_MASTER_ROOT, &sb) != 0 && (tree = tree_root()) != NULL)
+		return tree;
 	return HK_MASTER_ROOT;
 }
 
@@ -1025,11 +1063,36 @@ const struct hk_master_item *hk_master_item(const struct hk_master *m, const cha
 	return best;
 }
 
+/*
+ * 職種区分 31-39 are not 別表20 codes: the master (別紙10-3) uses them on the
+ * 複数名 add-ons for "a 看護職員 together with ...".  Our reading of the item
+ * names (docs/master.md): the 別表20 base codes each may stand for.
+ */
+static const char *const companion_sets[] = {
+	/* 31 看護職員 + 他の看護師等（准看護師を除く）   */ "0102030405060708",
+	/* 32 看護職員 + 准看護師                       */ "0102030708",
+	/* 33 看護職員 + その他職員 (看護補助者)         */ "010203070809",
+	/* 34 精神科 保健師・看護師 + 保健師・看護師・作業療法士 */ "01030508",
+	/* 35 精神科 保健師・看護師 + 准看護師           */ "01030708",
+	/* 36 精神科 保健師・看護師 + 看護補助者・精神保健福祉士 */ "0103080910",
+	/* 37 医療観察 看護師等 + 看護師等               */ "0103050708",
+	/* 38 医療観察 看護師等 + 准看護師               */ "01030708",
+	/* 39 医療観察 看護師等 + 看護補助者・精神保健福祉士 */ "0103080910",
+};
+
 bool hk_master_item_allows_staff(const struct hk_master_item *it, const char *staff)
 {
-	for (int k = 0; k < it->nstaff; k++)
+	for (int k = 0; k < it->nstaff; k++) {
+		int code = atoi(it->staff[k]);
 		if (strcmp(it->staff[k], staff) == 0)
 			return true;
+		if (code >= 31 && code <= 39) {
+			const char *set = companion_sets[code - 31];
+			for (size_t i = 0; set[i] && set[i + 1]; i += 2)
+				if (set[i] == staff[0] && set[i + 1] == staff[1])
+					return true;
+		}
+	}
 	return false;
 }
 
@@ -1108,10 +1171,23 @@ const struct hk_master_exclusion *hk_master_exclusion(const struct hk_master *m,
 	size_t i;
 	if (!code || !other || !hk_master_covers(m, on))
 		return NULL;
-	LOWER_BOUND(m->excls, m->n[HK_MT_HAIHAN], code, code, i);
-	for (; i < m->n[HK_MT_HAIHAN] && strcmp(m->excls[i].code, code) == 0; i++) {
+	{
+		size_t lo = 0, hi = m->n[HK_MT_HAIHAN];
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(m->excls[mid].code, code);
+			if (!c)
+				c = strcmp(m->excls[mid].other, other);
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		i = lo;
+	}
+	for (; i < m->n[HK_MT_HAIHAN] && !strcmp(m->excls[i].code, code) && !strcmp(m->excls[i].other, other); i++) {
 		const struct hk_master_exclusion *x = &m->excls[i];
-		if (strcmp(x->other, other) == 0 && hk_master_row_valid(x->change, x->valid_from, x->valid_to, on))
+		if (hk_master_row_valid(x->change, x->valid_from, x->valid_to, on))
 			return x;
 	}
 	return NULL;

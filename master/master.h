@@ -121,7 +121,8 @@ struct hk_master_item {
 	long line;                /* line in the CSV, for messages */
 };
 
-/* True if item lists 職種等コード staff ("01".."99") in 職種区分①–⑮. */
+/* True if item allows the 別表20 base code staff ("01".."10") by its 職種区分①–⑮,
+ * reading the 同行者 codes 31-39 of the 複数名 add-ons as the sets they stand for. */
 bool hk_master_item_allows_staff(const struct hk_master_item *it, const char *staff);
 
 /* One row of イ 基本・加算対応テーブル (8 columns). */
@@ -214,7 +215,8 @@ struct hk_master_info {
 struct hk_master;
 
 /* The master root: dir if non-NULL and non-empty, else $HOUKAN_MASTER_DIR if
- * set and non-empty, else HK_MASTER_ROOT. */
+ * set and non-empty, else HK_MASTER_ROOT - or, when that does not exist, the
+ * data/master of the source tree an uninstalled binary was built in. */
 const char *hk_master_root(const char *dir);
 
 /* Load the revision in force on `on` from root (the greatest YYYYMMDD
@@ -259,7 +261,7 @@ const struct hk_master_addon *hk_master_addon_for(const struct hk_master *m, con
 size_t hk_master_limits(const struct hk_master *m, const char *code, struct hk_date on,
 			const struct hk_master_limit **out, size_t max);
 
-/* エ: the 併算定背反 rows whose 項番2 is code. */
+/* エ: the 併算定背反 rows whose 項番2 is code, in the order of their 項番5 (other code). */
 size_t hk_master_exclusions(const struct hk_master *m, const char *code, struct hk_date on,
 			    const struct hk_master_exclusion **out, size_t max);
 /* The row (code, other) if one is valid on `on`, else NULL. */

@@ -437,8 +437,19 @@ static void check_ka_item(struct ck_ctx *c, const struct ck_rec *r, const struct
 		else if (it->nstaff > 0 && !len)
 			ck_diag(c, r->line, "KA", 7, "E-KA-SHOKUSHU",
 				"%s (%s) needs 職種等 (別表20)", it->code, it->short_name);
+		/* One code per visit (1回目 01-10, 2回目 11-20, 3回目以降 21-30, +50
+		 * for a 従たる事業所); a further code in the same visit's column is the
+		 * person who came along (複数名, 作成手引き p.45 オ "0304", キ "0303"),
+		 * whose qualification the 複数名 add-on's own line is checked for. */
+		bool seen[3] = {false, false, false};
 		for (size_t k = 0; it->nstaff > 0 && k + 1 < len; k += 2) {
 			int s = (p[k] - '0') * 10 + (p[k + 1] - '0');
+			int column = ((s > 50 ? s - 50 : s) - 1) / 10;
+			if (column >= 0 && column < 3) {
+				if (seen[column])
+					continue;
+				seen[column] = true;
+			}
 			hk_snprintf(want, sizeof(want), "%02d", base_staff(s));
 			if (!hk_master_item_allows_staff(it, want)) {
 				ck_diag(c, r->line, "KA", 7, "E-KA-SHOKUSHU",

@@ -276,3 +276,68 @@ TEST(check_empty_and_garbage_do_not_crash)
 	CHECK_INT(hk_check_mem(junk, sizeof(junk), "j", &o, collect, &g, &st, &err), 0);
 	CHECK(st.errors > 0);
 }
+
+/* 作成手引き p.45 (1)オ and キ: a 看護師 with a 理学療法士 (0304) or with another
+ * 看護師 (0303) on one visit - both codes on the basic line and on the 複数名
+ * add-on, whose 職種区分 is the 同行者 code 31.  Valid as printed. */
+TEST(check_two_staff_on_one_visit_as_in_the_handbook)
+{
+	struct hk_master *m = NULL;
+	struct hk_err err = {0};
+	struct hk_check_stats st;
+	struct got g;
+	static const char *const cases[][2] = {
+		{"KA,20240610,1,510000110,,5550,0304,01,01", "KA,20240610,1,510002770,,4500,0304,,"},
+		{"KA,20240610,1,510000110,,5550,0303,01,01", "KA,20240610,1,510002770,,4500,0303,,"},
+	};
+	CHECK(hk_master_load("data/master", (struct hk_date){2024, 6, 1}, &m, &err) == 0);
+	for (size_t i = 0; i < HK_ARRAY_LEN(cases); i++) {
+		/* line 13 (the 10 June basic) becomes the pair; totals follow */
+		struct hk_buf b;
+		struct hk_check_opts o = {HK_UKE_STRICT, m, NULL};
+		hk_buf_init(&b, 1 << 20, "test");
+		memset(&g, 0, sizeof(g));
+		for (size_t j = 0; j < HK_ARRAY_LEN(base); j++) {
+			const char *line = base[j];
+			if (j == 2)
+				line = "HO,06139992,１２３,４５６,4,34370,,,,,,";
+			if (j == 12) {
+				hk_utf8_to_sjis(cases[i][0], strlen(cases[i][0]), &b, NULL, NULL, &err);
+				hk_buf_adds(&b, "\r\n", &err);
+				line = cases[i][1];
+			}
+			hk_utf8_to_sjis(line, strlen(line), &b, NULL, NULL, &err);
+			hk_buf_adds(&b, "\r\n", &err);
+		}
+		hk_buf_addc(&b, 0x1A, &err);
+		CHECK(hk_check_mem(b.data, b.len, "t.UKE", &o, collect, &g, &st, &err) == 0);
+		hk_buf_free(&b);
+		if (g.nerr)
+			printf("    case %zu: %s: %s\n", i, g.codes[0], g.msg);
+		CHECK_INT(g.nerr, 0);
+	}
+	/* but a 准看護師 as the visit's own staff is still refused on 510000110 */
+	CHECK(check_with(13, "KA,20240610,1,510000110,,5550,07,01,01", m, &g, &st) == 0);
+	CHECK(has(&g, "E-KA-SHOKUSHU"));
+	hk_master_free(m);
+}
+
+TEST(check_companion_codes_of_the_master)
+{
+	struct hk_master *m = NULL;
+	struct hk_err err = {0};
+	const struct hk_master_item *it;
+	CHECK(hk_master_load("data/master", (struct hk_date){2024, 6, 1}, &m, &err) == 0);
+	it = hk_master_item(m, "510002770", (struct hk_date){2024, 6, 10}); /* 職種区分 31 */
+	CHECK(it != NULL);
+	CHECK(hk_master_item_allows_staff(it, "03"));
+	CHECK(hk_master_item_allows_staff(it, "04"));
+	CHECK(!hk_master_item_allows_staff(it, "09"));
+	it = hk_master_item(m, "510002970", (struct hk_date){2024, 6, 10}); /* 32: with a 准看護師 */
+	CHECK(hk_master_item_allows_staff(it, "07"));
+	CHECK(!hk_master_item_allows_staff(it, "04"));
+	it = hk_master_item(m, "510000110", (struct hk_date){2024, 6, 10}); /* plain list 01 02 03 08 */
+	CHECK(hk_master_item_allows_staff(it, "08"));
+	CHECK(!hk_master_item_allows_staff(it, "07"));
+	hk_master_free(m);
+}
