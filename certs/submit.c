@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include "certs/submit.h"
 #include "certs/certs.h"
+#include "claims/claimrun.h"
 #include "claims/db.h"
 #include "claims/station.h"
 #include "base/buf.h"
@@ -763,15 +764,10 @@ int hk_submit_run(const struct hk_submit_opts *o, struct hk_submit_summary *sum,
 	struct file_job jobs[2];
 	char dbdir[HK_MAX_PATH], claim_month[16] = "", state[16] = "", warn[256];
 	int njobs = 0, rc = -1, curl_up = 0;
-	const char *slash;
 	memset(&cred, 0, sizeof(cred));
 	memset(jobs, 0, sizeof(jobs));
 	memset(sum, 0, sizeof(*sum));
-	slash = strrchr(o->db_path, '/');
-	if (slash)
-		hk_snprintf(dbdir, sizeof(dbdir), "%.*s", (int)(slash - o->db_path), o->db_path);
-	else
-		hk_snprintf(dbdir, sizeof(dbdir), ".");
+	hk_archive_dir(o->db_path, dbdir, sizeof(dbdir));  /* run_output paths are relative to it */
 	if (hk_db_open(o->db_path, HK_DB_OPEN_EXISTING, &db, err) < 0 || hk_station_load(db, &stn, err) < 0)
 		goto out;
 	if (hk_db_prepare(db, "SELECT claim_month, state FROM claim_run WHERE id = ?", &st, err) < 0)

@@ -43,7 +43,7 @@ if has build; then
 fi
 if [ -n "$run_id" ]; then
 	for f in $(sqlite3 "$DB" "SELECT path FROM run_output WHERE run_id=$run_id"); do
-		case "$f" in /*) ;; *) f=$W/$f ;; esac
+		case "$f" in /*) ;; *) f=$DB.archive/$f ;; esac
 		if [ ! -f "$f" ]; then
 			say "run $run_id records $f, which does not exist (houkan build unfinished?)"; run_id=; break
 		fi
@@ -58,23 +58,24 @@ if [ -z "$run_id" ] || [ "$(sqlite3 "$DB" "SELECT count(*) FROM run_output WHERE
 	run_id=900
 	sqlite3 "$DB" "INSERT INTO claim_run (id, service_month, claim_month, state, started, finished) VALUES ($run_id, '$month', '$claim', 'done', '2026-11-05T00:00:00Z', '2026-11-05T00:01:00Z')"
 	for b in 1 2; do
-		mkdir -p "$W/runs/$b"
-		python3 - "$W/runs/$b/RECEIPTH.UKE" "$b" <<'PY'
+		mkdir -p "$DB.archive/run-$run_id/$b"
+		python3 - "$DB.archive/run-$run_id/$b/RECEIPTH.UKE" "$b" <<'PY'
 import sys
 path, body = sys.argv[1], sys.argv[2]
 recs = ["HM,%s,13,6,1234567,テスト訪問看護ステーション,202611," % body]
 for n in range(1, 6):
     recs.append("RE,%d,6112,202610,テスト　ハナコ%d,,2,19500101,,,,,,K%s%d," % (n, n, body, n))
     recs.append("KA,1,01,%d,,,,,5550" % n)
-recs.append("GO,5,27750")
+recs.append("GO")
 open(path, "wb").write(("\r\n".join(recs) + "\r\n").encode("cp932") + b"\x1a")
 PY
-		sqlite3 "$DB" "INSERT INTO run_output VALUES ($run_id, $b, 'runs/$b/RECEIPTH.UKE', '$(sha256sum "$W/runs/$b/RECEIPTH.UKE" | cut -d' ' -f1)', $(wc -c < "$W/runs/$b/RECEIPTH.UKE"), 5)"
+		u=$DB.archive/run-$run_id/$b/RECEIPTH.UKE
+		sqlite3 "$DB" "INSERT INTO run_output VALUES ($run_id, $b, 'run-$run_id/$b/RECEIPTH.UKE', '$(sha256sum "$u" | cut -d' ' -f1)', $(wc -c < "$u"), 5)"
 	done
 fi
 
 # 3. check
-files=$(sqlite3 "$DB" "SELECT path FROM run_output WHERE run_id=$run_id" | sed "s|^\([^/]\)|$W/\1|")
+files=$(sqlite3 "$DB" "SELECT path FROM run_output WHERE run_id=$run_id" | sed "s|^\([^/]\)|$DB.archive/\1|")
 if has check; then
 	if "$HOUKAN" check $files >"$W/check.out" 2>&1; then say "check: no errors"; else say "check: $(grep -c ': error:' "$W/check.out") error(s) (see houkan check)"; fi
 else

@@ -8,13 +8,14 @@ HOUKAN_NOW=$(date -u +%s); export HOUKAN_NOW
 SIM_PID=
 
 # mkrun DB RUN [BODIES]: station DB (created if missing), claim run RUN (done), one
-# RECEIPTH.UKE per body under DIR(DB)/runs/RUN/BODY/ recorded in run_output.
+# RECEIPTH.UKE per body in the archive, DB.archive/run-RUN/BODY/, recorded in run_output
+# (as houkan build does; the paths in run_output are relative to DB.archive).
 mkrun() {
 	db=$1 runid=$2 bodies=${3:-1}
 	[ -e "$db" ] || "$HOUKAN" init --db "$db" --station-code 1234567 --pref 13 --name "テスト訪問看護ステーション" >/dev/null
 	sql "$db" "INSERT INTO claim_run (id, service_month, claim_month, state, started, finished) VALUES ($runid, '2026-10', '2026-11', 'done', '2026-11-05T00:00:00Z', '2026-11-05T00:01:00Z')"
 	for b in $bodies; do
-		d="$(dirname "$db")/runs/$runid/$b"; mkdir -p "$d"
+		d="$db.archive/run-$runid/$b"; mkdir -p "$d"
 		python3 - "$d/RECEIPTH.UKE" "$b" "$runid" <<'PY'
 import sys
 path, body, run = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -22,11 +23,11 @@ recs = ["HM,%s,13,6,1234567,テスト訪問看護ステーション,202611," % b
 for n in (1, 2, 3):
     recs.append("RE,%d,6112,202610,テスト　ハナコ%d,,2,19500101,,,,,,K%s%s%d," % (n, n, run, body, n))
     recs.append("KA,1,01,%d,,,,,5550" % n)
-recs.append("GO,3,16650")
+recs.append("GO")
 open(path, "wb").write(("\r\n".join(recs) + "\r\n").encode("cp932") + b"\x1a")
 PY
 		sha=$(sha256sum "$d/RECEIPTH.UKE" | cut -d' ' -f1); bytes=$(wc -c < "$d/RECEIPTH.UKE")
-		sql "$db" "INSERT INTO run_output (run_id, body, path, sha256, bytes, receipts) VALUES ($runid, $b, 'runs/$runid/$b/RECEIPTH.UKE', '$sha', $bytes, 3)"
+		sql "$db" "INSERT INTO run_output (run_id, body, path, sha256, bytes, receipts) VALUES ($runid, $b, 'run-$runid/$b/RECEIPTH.UKE', '$sha', $bytes, 3)"
 	done
 }
 

@@ -23,8 +23,8 @@ submit "$db" 1
 rno=$(simstat "s['by_sha256']['$sha1']['reception']")
 [ "$(sql "$db" "SELECT reception_no FROM submission WHERE sha256='$sha1'")" = "$rno" ] && pass reception_number_recorded || fail reception_number_recorded "want $rno"
 [ "$(sql "$db" "SELECT group_concat(code||':'||class||':'||receipt_no, ' ') FROM (SELECT * FROM submission_error ORDER BY code)")" = "3006:check:2 4801:normal:3" ] && pass error_classes_per_receipt || fail error_classes_per_receipt "$(sql "$db" 'SELECT * FROM submission_error')"
-[ -s "$T/runs/1/1/RECEIPTH.UKE.p7s" ] && pass sealed_before_upload || fail sealed_before_upload "no seal"
-expect_rc seal_of_run_verifies 0 "$HOUKAN" verify --ca "$P/root.pem" "$T/runs/1/1/RECEIPTH.UKE" "$T/runs/1/1/RECEIPTH.UKE.p7s"
+[ -s "$T/st.db.archive/run-1/1/RECEIPTH.UKE.p7s" ] && pass sealed_before_upload || fail sealed_before_upload "no seal"
+expect_rc seal_of_run_verifies 0 "$HOUKAN" verify --ca "$P/root.pem" "$T/st.db.archive/run-1/1/RECEIPTH.UKE" "$T/st.db.archive/run-1/1/RECEIPTH.UKE.p7s"
 # rerun: nothing is sent again
 submit "$db" 1
 [ "$rc" -eq 0 ] && pass rerun_ok || fail rerun_ok "exit $rc"
@@ -97,7 +97,7 @@ sim_stop
 rm -f "$T/st-o.db"; mkrun "$T/st-o.db" 8 "1 2"
 run "$HOUKAN" submit --db "$T/st-o.db" --run 8 --outbox "$T/outbox" --p12 "$P/station.p12" --pass-file "$P/pass.txt" --ca "$P/root.pem"
 [ "$rc" -eq 0 ] && pass outbox_ok || fail outbox_ok "exit $rc: $(cat "$T/err")"
-expect_same outbox_file_copied "$T/runs/8/1/RECEIPTH.UKE" "$T/outbox/2026-11-1-shaho/RECEIPTH.UKE"
+expect_same outbox_file_copied "$T/st-o.db.archive/run-8/1/RECEIPTH.UKE" "$T/outbox/2026-11-1-shaho/RECEIPTH.UKE"
 expect_rc outbox_seal_verifies 0 "$HOUKAN" verify --ca "$P/root.pem" "$T/outbox/2026-11-2-kokuho/RECEIPTH.UKE" "$T/outbox/2026-11-2-kokuho/RECEIPTH.UKE.p7s"
 [ "$(sql "$T/st-o.db" "SELECT group_concat(mode||':'||state) FROM submission")" = "outbox:outboxed,outbox:outboxed" ] && pass outbox_ledger || fail outbox_ledger "$(sql "$T/st-o.db" 'SELECT * FROM submission')"
 sim_start
@@ -108,7 +108,7 @@ sim_stop
 
 # 7. refusals before anything is sent
 rm -f "$T/st-c.db"; mkrun "$T/st-c.db" 9 1
-printf 'X' >> "$T/runs/9/1/RECEIPTH.UKE"
+printf 'X' >> "$T/st-c.db.archive/run-9/1/RECEIPTH.UKE"
 sim_start
 submit "$T/st-c.db" 9
 [ "$rc" -eq 1 ] && pass changed_file_refused || fail changed_file_refused "exit $rc"

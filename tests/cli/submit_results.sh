@@ -18,7 +18,7 @@ submit "$db" 1
 cat "$P/station.pem" "$P/inter.pem" > "$T/client.pem"
 get() { curl -s -f --max-time 5 --cacert "$P/root.pem" --cert "$T/client.pem" --key "$P/station.key" -o "$T/$1" "$URL/results/1234567/202611/$1"; }
 get henrei && pass fetch_henrei || fail fetch_henrei "curl failed"
-python3 - "$T/henrei" "$T/runs/1/1/RECEIPTH.UKE" > "$T/hen.txt" <<'PY'
+python3 - "$T/henrei" "$T/st.db.archive/run-1/1/RECEIPTH.UKE" > "$T/hen.txt" <<'PY'
 import sys
 data = open(sys.argv[1], "rb").read()
 orig = open(sys.argv[2], "rb").read().rstrip(b"\x1a").decode("cp932").split("\r\n")

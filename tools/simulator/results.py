@@ -25,7 +25,7 @@ import json
 # Reception checks every file gets, before the scenario's own: (code, test, message).
 STRUCTURE_CHECKS = [
     ("1001", lambda d: d.startswith(b"HM,"), "the file does not begin with an HM record"),
-    ("1002", lambda d: b"\r\nGO," in d, "the file has no GO record"),
+    ("1002", lambda d: any(l.split(b",")[0] == b"GO" for l in d.split(b"\r\n")), "the file has no GO record"),
     ("1003", lambda d: b"\n" not in d.replace(b"\r\n", b""), "records are not separated by CRLF"),
 ]
 
