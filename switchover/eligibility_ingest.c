@@ -28,7 +28,7 @@
 #include "base/fileio.h"
 
 enum {
-	Q_PAT_KEY, Q_PAT_COV, Q_COV_SAME, Q_COV_UPDATE, Q_COV_CLOSE, Q_COV_CLOSE_OTHERS, Q_COV_INSERT,
+	Q_PAT_KEY, Q_PAT_COV, Q_COV_SAME, Q_COV_CLOSE, Q_COV_CLOSE_OTHERS, Q_COV_INSERT,
 	Q_ELIG_INSERT, Q_NOTICE_FIND, Q_NOTICE_INSERT, Q__N
 };
 
@@ -36,13 +36,9 @@ static const char *const sql[Q__N] = {
 	[Q_PAT_KEY] = "SELECT id FROM patient WHERE patient_key = ?1",
 	[Q_PAT_COV] = "SELECT patient_id FROM coverage WHERE insurer = ?1 AND number = ?2"
 		      " ORDER BY valid_from DESC, id DESC LIMIT 1",
-	[Q_COV_SAME] = "SELECT id FROM coverage WHERE patient_id = ?1 AND insurer = ?2 AND number = ?3"
+	[Q_COV_SAME] = "SELECT id, symbol, branch, kind, person, ratio, limit_class, valid_to FROM coverage"
+		       " WHERE patient_id = ?1 AND insurer = ?2 AND number = ?3"
 		       " ORDER BY valid_from DESC, id DESC LIMIT 1",
-	[Q_COV_UPDATE] = "UPDATE coverage SET symbol = ?2, branch = ?3, kind = ?4, person = ?5, ratio = ?6,"
-			 " limit_class = ?7, valid_to = coalesce(?8, valid_to)"
-			 " WHERE id = ?1 AND (symbol IS NOT ?2 OR branch IS NOT ?3 OR kind IS NOT ?4"
-			 " OR person IS NOT ?5 OR ratio IS NOT ?6 OR limit_class IS NOT ?7"
-			 " OR (?8 IS NOT NULL AND valid_to IS NOT ?8))",
 	[Q_COV_CLOSE] = "UPDATE coverage SET valid_to = max(?2, date(valid_from, '-1 day'))"
 			" WHERE id = ?1 AND (valid_to IS NULL OR valid_to > ?2)",
 	[Q_COV_CLOSE_OTHERS] = "UPDATE coverage SET valid_to = date(?2, '-1 day')"
@@ -60,9 +56,23 @@ static const char *const sql[Q__N] = {
 			    " VALUES ('eligibility', ?1, ?2, ?3, ?4)",
 };
 
+/* Refreshing a coverage: the UPDATE sets only the checked columns (kind,
+ * person, ratio: their CHECK constraints cost SQLite an ephemeral table per
+ * execution) that differ from the row; the others are set as before.  One
+ * statement per combination, prepared on first use.  The WHERE clause is the
+ * full "anything differs" test, so the row and sqlite3_changes() are what
+ * one UPDATE of every column would give. */
+enum { U_KIND = 1, U_PERSON = 2, U_RATIO = 4, U__N = 8 };
+
+static const char upd_where[] =
+	" WHERE id = ?1 AND (symbol IS NOT ?2 OR branch IS NOT ?3 OR kind IS NOT ?4"
+	" OR person IS NOT ?5 OR ratio IS NOT ?6 OR limit_class IS NOT ?7"
+	" OR (?8 IS NOT NULL AND valid_to IS NOT ?8))";
+
 struct hk_elig_ingest {
 	sqlite3 *db;
 	sqlite3_stmt *st[Q__N];
+	sqlite3_stmt *upd[U__N];
 	/* per file */
 	const char *path;
 	char sha[65];
@@ -104,6 +114,8 @@ void hk_elig_ingest_close(struct hk_elig_ingest *ig)
 		return;
 	for (int i = 0; i < Q__N; i++)
 		sqlite3_finalize(ig->st[i]);
+	for (int i = 0; i < U__N; i++)
+		sqlite3_finalize(ig->upd[i]);
 	hk_free(ig);
 }
 
@@ -150,6 +162,36 @@ static int step_done(struct hk_elig_ingest *ig, sqlite3_stmt *s, struct hk_err *
 	return sqlite3_changes(ig->db);
 }
 
+static sqlite3_stmt *upd_stmt(struct hk_elig_ingest *ig, int mask, struct hk_err *err)
+{
+	char text[512];
+	if (!ig->upd[mask]) {
+		hk_snprintf(text, sizeof(text), "UPDATE coverage SET symbol = ?2, branch = ?3%s%s%s,"
+			    " limit_class = ?7, valid_to = coalesce(?8, valid_to)%s",
+			    mask & U_KIND ? ", kind = ?4" : "", mask & U_PERSON ? ", person = ?5" : "",
+			    mask & U_RATIO ? ", ratio = ?6" : "", upd_where);
+		if (hk_db_prepare(ig->db, text, &ig->upd[mask], err) < 0)
+			return NULL;
+	}
+	sqlite3_reset(ig->upd[mask]);
+	sqlite3_clear_bindings(ig->upd[mask]);
+	return ig->upd[mask];
+}
+
+/* `col IS NOT v` for a text column, v bound by bind_s ("" = NULL).  Exact:
+ * equal only when the stored value is that very text (or both are NULL). */
+static bool text_differs(sqlite3_stmt *s, int col, const char *v)
+{
+	int type = sqlite3_column_type(s, col);
+	size_t n;
+	if (!v || !*v)
+		return type != SQLITE_NULL;
+	if (type != SQLITE_TEXT)
+		return true;
+	n = strlen(v);
+	return (size_t)sqlite3_column_bytes(s, col) != n || memcmp(sqlite3_column_text(s, col), v, n) != 0;
+}
+
 static void day_before(const char *date10, char out[11])
 {
 	struct hk_date d;
@@ -184,7 +226,8 @@ static int take_valid(struct hk_elig_ingest *ig, const struct hk_elig_result *r,
 {
 	sqlite3_stmt *s;
 	long long cid = 0;
-	int rc;
+	int rc, mask = 0;
+	bool differs;
 	const char *from = r->valid_from[0] ? r->valid_from : r->confirmed_on;
 	s = q(ig, Q_COV_SAME);
 	sqlite3_bind_int64(s, 1, pid);
@@ -193,7 +236,20 @@ static int take_valid(struct hk_elig_ingest *ig, const struct hk_elig_result *r,
 	if ((rc = step_id(ig, s, &cid, err)) < 0)
 		return -1;
 	if (rc == 1) {
-		s = q(ig, Q_COV_UPDATE);
+		/* the same test as the UPDATE's WHERE, on the row just read */
+		if (text_differs(s, 3, r->kind))
+			mask |= U_KIND;
+		if (text_differs(s, 4, r->person))
+			mask |= U_PERSON;
+		if (sqlite3_column_type(s, 5) != SQLITE_INTEGER || sqlite3_column_int64(s, 5) != r->ratio)
+			mask |= U_RATIO;
+		differs = mask || text_differs(s, 1, r->symbol) || text_differs(s, 2, r->branch) ||
+			  text_differs(s, 6, r->limit_class) || (r->valid_to[0] && text_differs(s, 7, r->valid_to));
+		sqlite3_reset(s);
+		if (!differs)
+			return 0; /* the UPDATE would change nothing */
+		if (!(s = upd_stmt(ig, mask, err)))
+			return -1;
 		sqlite3_bind_int64(s, 1, cid);
 		bind_s(s, 2, r->symbol);
 		bind_s(s, 3, r->branch);
@@ -358,6 +414,9 @@ int hk_elig_ingest_file(struct hk_elig_ingest *ig, const char *path, struct hk_e
 fail:
 	for (int i = 0; i < Q__N; i++)
 		sqlite3_reset(ig->st[i]);
+	for (int i = 0; i < U__N; i++)
+		if (ig->upd[i])
+			sqlite3_reset(ig->upd[i]);
 	hk_db_rollback(ig->db);
 	return -1;
 }
