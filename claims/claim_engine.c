@@ -79,15 +79,15 @@ struct engine {
 	const struct hk_build_opts *o;
 	struct hk_build_stats *st;
 	struct hk_station station;
-	const char *standards[64];
+	int standards[64];
 	int nstandards;
-	char std_store[64][8];
 	struct hk_date start, end;
 	char start_s[11], end_s[11], claim6[7], month7[8];
 	sqlite3_stmt *q_pat, *q_cov, *q_pub, *q_ins, *q_vis, *q_prior, *q_elig;
 	int have_cov, have_pub, have_ins, have_vis, have_prior, have_elig;
 	/* output per review body */
 	struct hk_pubfile pf[3];
+	struct hk_buf obuf[3];       /* output gathered into 1 MiB writes */
 	bool open[3];
 	long next_no[3];
 	struct hk_buf rec;           /* one receipt's records */
@@ -117,7 +117,12 @@ static void report(struct engine *e, const char *fmt, ...)
 static void col(char *dst, size_t size, sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
-	hk_snprintf(dst, size, "%s", t ? (const char *)t : "");
+	size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	if (n >= size)
+		n = size - 1; /* columns are validated on import; the caps are generous */
+	if (n)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
 }
 
 static struct hk_date date_col(sqlite3_stmt *st, int i, struct hk_date dflt)
@@ -131,11 +136,11 @@ static struct hk_date date_col(sqlite3_stmt *st, int i, struct hk_date dflt)
 
 static const struct hk_date FAR = {9999, 12, 31};
 
-/* Advance a cursor ordered by patient_key (column 0) to key; returns 1 while on key. */
-static int on_key(sqlite3_stmt *st, int *have, const char *key, struct hk_err *err, sqlite3 *db)
+/* Advance a cursor ordered by patient id (column 0) to id; returns 1 while on it. */
+static int on_key(sqlite3_stmt *st, int *have, long long id, struct hk_err *err, sqlite3 *db)
 {
 	for (;;) {
-		int c;
+		long long c;
 		if (*have == 0) {
 			int rc = sqlite3_step(st);
 			if (rc == SQLITE_DONE) {
@@ -148,54 +153,53 @@ static int on_key(sqlite3_stmt *st, int *have, const char *key, struct hk_err *e
 		}
 		if (*have < 0)
 			return 0;
-		c = strcmp((const char *)sqlite3_column_text(st, 0), key);
-		if (c < 0) {
+		c = sqlite3_column_int64(st, 0);
+		if (c < id) {
 			*have = 0;
 			continue;
 		}
-		return c == 0;
+		return c == id;
 	}
 }
 
 static int prepare_all(struct engine *e, struct hk_err *err)
 {
 	static const char *q_pat =
-		"SELECT p.patient_key, p.id, p.name, p.kana, p.sex, p.birth, p.visit_start, p.place, p.place_text,"
+		"SELECT p.id, p.patient_key, p.name, p.kana, p.sex, p.birth, p.visit_start, p.place, p.place_text,"
 		" p.end_date, p.end_time, p.end_reason, p.end_text, p.death_date, p.death_time, p.death_place,"
 		" p.death_text, p.gaf, p.gaf_date, p.consent_24h"
-		" FROM patient p WHERE EXISTS (SELECT 1 FROM visit v WHERE v.patient_id = p.id AND v.date BETWEEN ?1 AND ?2)"
-		" ORDER BY p.patient_key";
+		" FROM patient p WHERE EXISTS (SELECT 1 FROM visit v WHERE v.patient_id = p.id AND +v.date BETWEEN ?1 AND ?2)"
+		" ORDER BY p.id";
+	/* The scans below walk the UNIQUE (patient_id, ...) indexes in order: no sort. */
 	static const char *q_cov =
-		"SELECT p.patient_key, c.id, c.insurer, c.symbol, c.number, c.branch, c.kind, c.person, c.ratio,"
+		"SELECT c.patient_id, c.id, c.insurer, c.symbol, c.number, c.branch, c.kind, c.person, c.ratio,"
 		" c.limit_class, c.kougaku, c.duty, c.valid_from, c.valid_to"
-		" FROM coverage c JOIN patient p ON p.id = c.patient_id"
-		" WHERE c.valid_from <= ?2 AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
-		" ORDER BY p.patient_key, c.valid_from, c.id";
+		" FROM coverage c WHERE c.valid_from <= ?2 AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
+		" ORDER BY c.patient_id, c.insurer, c.number, c.valid_from";
 	static const char *q_pub =
-		"SELECT p.patient_key, c.id, c.payer, c.recipient, c.monthly_cap, c.valid_from, c.valid_to"
-		" FROM public_coverage c JOIN patient p ON p.id = c.patient_id"
-		" WHERE c.valid_from <= ?2 AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
-		" ORDER BY p.patient_key, c.valid_from, c.id";
+		"SELECT c.patient_id, c.id, c.payer, c.recipient, c.monthly_cap, c.valid_from, c.valid_to"
+		" FROM public_coverage c WHERE c.valid_from <= ?2 AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
+		" ORDER BY c.patient_id, c.payer, c.valid_from";
 	static const char *q_ins =
-		"SELECT p.patient_key, i.kind, i.valid_from, i.valid_to, i.inst_pref, i.inst_table, i.inst_code,"
+		"SELECT i.patient_id, i.kind, i.valid_from, i.valid_to, i.inst_pref, i.inst_table, i.inst_code,"
 		" i.inst_name, i.doctor, i.last_report, i.disease_code, i.disease_name, i.condition,"
 		" i.disease_flag, i.diseases"
-		" FROM instruction i JOIN patient p ON p.id = i.patient_id"
-		" WHERE i.valid_from <= ?2 AND i.valid_to >= ?1"
-		" ORDER BY p.patient_key, i.kind, i.valid_from, i.id";
+		" FROM instruction i WHERE i.valid_from <= ?2 AND i.valid_to >= ?1"
+		" ORDER BY i.patient_id, i.kind, i.valid_from";
 	static const char *q_vis =
-		"SELECT p.patient_key, v.id, v.date, v.start_time, v.end_time, v.staff, v.staff2,"
+		"SELECT v.patient_id, v.id, v.date, v.start_time, v.end_time, v.staff, v.staff2,"
 		" v.instruction_kind, v.emergency, v.long_visit, v.multi_staff, v.terminal, v.special_mgmt,"
 		" v.building_count, v.outing, v.items"
-		" FROM visit v JOIN patient p ON p.id = v.patient_id"
-		" WHERE v.date BETWEEN ?1 AND ?2 ORDER BY p.patient_key, v.date, v.start_time, v.id";
+		/* "+v.date": walk UNIQUE(patient_id, date, start_time) in order rather than
+		 * sort the month's visits (5x faster at a million visits) */
+		" FROM visit v WHERE +v.date BETWEEN ?1 AND ?2 ORDER BY v.patient_id, v.date, v.start_time";
 	static const char *q_prior =
-		"SELECT p.patient_key, count(DISTINCT v.date) FROM visit v JOIN patient p ON p.id = v.patient_id"
-		" WHERE v.date BETWEEN ?3 AND ?4 GROUP BY p.patient_key ORDER BY p.patient_key";
+		"SELECT v.patient_id, count(DISTINCT v.date) FROM visit v"
+		" WHERE v.date BETWEEN ?3 AND ?4 GROUP BY v.patient_id ORDER BY v.patient_id";
 	static const char *q_elig =
-		"SELECT p.patient_key, e.insurer, e.number, e.branch FROM eligibility e JOIN patient p ON p.id = e.patient_id"
+		"SELECT e.patient_id, e.insurer, e.number, e.branch FROM eligibility e"
 		" WHERE e.validity = 1 AND e.confirmed_on <= ?2 AND e.branch IS NOT NULL AND e.branch <> ''"
-		" ORDER BY p.patient_key, e.confirmed_on, e.id";
+		" ORDER BY e.patient_id, e.confirmed_on, e.id";
 	const char *const qs[] = {q_pat, q_cov, q_pub, q_ins, q_vis, q_prior, q_elig};
 	sqlite3_stmt **sts[] = {&e->q_pat, &e->q_cov, &e->q_pub, &e->q_ins, &e->q_vis, &e->q_prior, &e->q_elig};
 	struct hk_date wk = hk_days_to_date(hk_date_to_days(e->start) - 6);
@@ -231,8 +235,8 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 {
 	sqlite3_stmt *s = e->q_pat;
 	int r;
-	col(p->key, sizeof(p->key), s, 0);
-	p->id = sqlite3_column_int64(s, 1);
+	p->id = sqlite3_column_int64(s, 0);
+	col(p->key, sizeof(p->key), s, 1);
 	col(p->name, sizeof(p->name), s, 2);
 	col(p->kana, sizeof(p->kana), s, 3);
 	p->sex = sqlite3_column_int(s, 4);
@@ -256,7 +260,7 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	p->ncov = p->npub = p->nins = p->nv = 0;
 	p->prior_week_days = 0;
 	hk_buf_reset(&p->arena);
-	while ((r = on_key(e->q_cov, &e->have_cov, p->key, err, e->db)) == 1) {
+	while ((r = on_key(e->q_cov, &e->have_cov, p->id, err, e->db)) == 1) {
 		struct cov *c;
 		if (p->ncov < MAX_ROWS) {
 			c = &p->cov[p->ncov++];
@@ -277,7 +281,7 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		e->have_cov = 0;
 	}
 	if (r < 0) return -1;
-	while ((r = on_key(e->q_pub, &e->have_pub, p->key, err, e->db)) == 1) {
+	while ((r = on_key(e->q_pub, &e->have_pub, p->id, err, e->db)) == 1) {
 		if (p->npub < MAX_ROWS) {
 			struct pub *c = &p->pub[p->npub++];
 			c->id = sqlite3_column_int64(e->q_pub, 1);
@@ -290,7 +294,7 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		e->have_pub = 0;
 	}
 	if (r < 0) return -1;
-	while ((r = on_key(e->q_ins, &e->have_ins, p->key, err, e->db)) == 1) {
+	while ((r = on_key(e->q_ins, &e->have_ins, p->id, err, e->db)) == 1) {
 		if (p->nins < MAX_ROWS) {
 			struct ins *c = &p->ins[p->nins++];
 			sqlite3_stmt *s2 = e->q_ins;
@@ -315,7 +319,7 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	/* visits: strings of items go to the arena; pointers fixed up afterwards */
 	{
 		size_t item_off[MAX_VISITS];
-		while ((r = on_key(e->q_vis, &e->have_vis, p->key, err, e->db)) == 1) {
+		while ((r = on_key(e->q_vis, &e->have_vis, p->id, err, e->db)) == 1) {
 			sqlite3_stmt *s2 = e->q_vis;
 			if (p->nv < MAX_VISITS) {
 				struct hk_fee_visit *v = &p->v[p->nv];
@@ -358,13 +362,13 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		for (int i = 0; i < p->nv; i++)
 			p->v[i].items = item_off[i] == (size_t)-1 ? NULL : p->arena.data + item_off[i];
 	}
-	if ((r = on_key(e->q_prior, &e->have_prior, p->key, err, e->db)) == 1) {
+	if ((r = on_key(e->q_prior, &e->have_prior, p->id, err, e->db)) == 1) {
 		p->prior_week_days = sqlite3_column_int(e->q_prior, 1);
 		e->have_prior = 0;
 	}
 	if (r < 0) return -1;
 	/* 枝番 from the last online confirmation of a coverage, if any */
-	while ((r = on_key(e->q_elig, &e->have_elig, p->key, err, e->db)) == 1) {
+	while ((r = on_key(e->q_elig, &e->have_elig, p->id, err, e->db)) == 1) {
 		const char *ins = (const char *)sqlite3_column_text(e->q_elig, 1);
 		const char *num = (const char *)sqlite3_column_text(e->q_elig, 2);
 		for (int i = 0; i < p->ncov; i++)
@@ -759,6 +763,25 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 
 /* ---- files --------------------------------------------------------------- */
 
+#define OUT_CHUNK (1 << 20)
+
+static int out_flush(struct engine *e, int body, struct hk_err *err)
+{
+	int rc = 0;
+	if (e->obuf[body].len)
+		rc = hk_pubfile_write(&e->pf[body], e->obuf[body].data, e->obuf[body].len, err);
+	hk_buf_reset(&e->obuf[body]);
+	return rc;
+}
+
+static int out_write(struct engine *e, int body, const void *p, size_t n, struct hk_err *err)
+{
+	hk_sha256_update(e->sha[body], p, n);
+	if (hk_buf_add(&e->obuf[body], p, n, err) < 0)
+		return -1;
+	return e->obuf[body].len >= OUT_CHUNK ? out_flush(e, body, err) : 0;
+}
+
 static int open_body(struct engine *e, int body, struct hk_err *err)
 {
 	char dir[HK_MAX_PATH], path[HK_MAX_PATH];
@@ -783,10 +806,8 @@ static int open_body(struct engine *e, int body, struct hk_err *err)
 				    e->station.phone};
 		rc = hk_uke_write(&hw, "HM", hm, 7, err);
 	}
-	if (rc == 0) {
-		hk_sha256_update(e->sha[body], hb.data, hb.len);
-		rc = hk_pubfile_write(&e->pf[body], hb.data, hb.len, err);
-	}
+	if (rc == 0)
+		rc = out_write(e, body, hb.data, hb.len, err);
 	hk_buf_free(&hb);
 	return rc;
 }
@@ -803,10 +824,10 @@ static int close_bodies(struct engine *e, bool publish, struct hk_err *err)
 		hk_uke_writer_init(&gw, &gb, "GO", NULL, NULL);
 		if (rc == 0 && (hk_uke_write(&gw, "GO", NULL, 0, err) < 0 || hk_uke_writer_finish(&gw, err) < 0))
 			rc = -1;
-		if (rc == 0) {
-			hk_sha256_update(e->sha[b], gb.data, gb.len);
-			rc = hk_pubfile_write(&e->pf[b], gb.data, gb.len, err);
-		}
+		if (rc == 0)
+			rc = out_write(e, b, gb.data, gb.len, err);
+		if (rc == 0)
+			rc = out_flush(e, b, err);
 		hk_buf_free(&gb);
 		hk_sha256_final(e->sha[b], e->st->sha256[b]);
 		e->sha[b] = NULL;
@@ -995,8 +1016,7 @@ static int do_patient(struct engine *e, struct patient *p, struct hk_err *err)
 			rc = -1;
 			break;
 		}
-		hk_sha256_update(e->sha[body], e->rec.data, e->rec.len);
-		if (hk_pubfile_write(&e->pf[body], e->rec.data, e->rec.len, err) < 0) {
+		if (out_write(e, body, e->rec.data, e->rec.len, err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -1024,11 +1044,8 @@ static int load_standards(struct engine *e, struct hk_err *err)
 		return -1;
 	sqlite3_bind_text(st, 1, e->start_s, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, e->end_s, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && e->nstandards < (int)HK_ARRAY_LEN(e->std_store)) {
-		col(e->std_store[e->nstandards], sizeof(e->std_store[0]), st, 0);
-		e->standards[e->nstandards] = e->std_store[e->nstandards];
-		e->nstandards++;
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && e->nstandards < (int)HK_ARRAY_LEN(e->standards))
+		e->standards[e->nstandards++] = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return hk_db_fail(e->db, err, "reading 施設基準");
@@ -1058,6 +1075,8 @@ int hk_claim_engine(sqlite3 *db, const struct hk_master *m, const struct hk_buil
 	hk_snprintf(e->claim6, sizeof(e->claim6), "%04d%02d", o->claim_year, o->claim_month);
 	hk_snprintf(e->month7, sizeof(e->month7), "%04d-%02d", o->year, o->month);
 	e->next_no[1] = e->next_no[2] = 1;
+	for (int b = 1; b <= 2; b++)
+		hk_buf_init(&e->obuf[b], 2 * OUT_CHUNK, "output buffer");
 	hk_buf_init(&e->rec, HK_MAX_RECEIPT_BYTES, "HK_MAX_RECEIPT_BYTES");
 	hk_buf_init(&p->arena, 1 << 20, "visit items of one patient");
 	hk_uke_writer_init(&e->w, &e->rec, "receipt", diag_cb, e);
@@ -1093,6 +1112,8 @@ out:
 	if (rc < 0)
 		abort_bodies(e);
 	finalize_all(e);
+	hk_buf_free(&e->obuf[1]);
+	hk_buf_free(&e->obuf[2]);
 	hk_buf_free(&e->rec);
 	hk_buf_free(&p->arena);
 	hk_free(p);

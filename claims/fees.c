@@ -130,12 +130,28 @@ static const char *fee(int family, int psy, int variant)
 
 static bool has_standard(const struct hk_fee_station *s, int facility)
 {
-	char buf[16];
-	hk_snprintf(buf, sizeof(buf), "%d", facility);
 	for (int i = 0; i < s->nstandards; i++)
-		if (strcmp(s->standards[i], buf) == 0)
+		if (s->standards[i] == facility)
 			return true;
 	return false;
+}
+
+static unsigned code_num(const char *code)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 9 && code[i]; i++)
+		v = v * 10 + (unsigned)(code[i] - '0');
+	return v;
+}
+
+/* Bounded copy without the cost of a format string. */
+static void copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 /* The station holds one of the 施設基準 the master lists for code (or none is listed). */
@@ -206,7 +222,8 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 	k = &o->ka[o->nka];
 	memset(k, 0, sizeof(*k));
 	k->date = d;
-	hk_snprintf(k->code, sizeof(k->code), "%s", code);
+	copy(k->code, sizeof(k->code), code);
+	k->key = code_num(code);
 	if (it->step_calc == 1)
 		k->qty = qty;
 	switch (it->amount_kind) {
@@ -218,12 +235,15 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 		k->amount += (qty - (it->step_lower > 0 ? it->step_lower : 0)) / it->step_unit *
 			     it->step_amount_x100 / 100;
 	if (it->nstaff > 0 && staff)
-		hk_snprintf(k->staff, sizeof(k->staff), "%s", staff);
-	if (it->visit_count_kind != 0)
-		hk_snprintf(k->count, sizeof(k->count), "%02d", count >= 3 ? 3 : count < 1 ? 1 : count);
+		copy(k->staff, sizeof(k->staff), staff);
+	if (it->visit_count_kind != 0) {
+		k->count[0] = '0';
+		k->count[1] = (char)('0' + (count >= 3 ? 3 : count < 1 ? 1 : count));
+		k->count[2] = '\0';
+	}
 	if ((it->instr_kind == 1 || it->instr_kind == 3 || it->instr_kind == 5 ||
 	     it->special_instr_kind == 2 || it->special_instr_kind == 4 || it->special_instr_kind == 6) && instr)
-		hk_snprintf(k->instr, sizeof(k->instr), "%s", instr);
+		copy(k->instr, sizeof(k->instr), instr);
 	k->col = it->disp_col;
 	k->item = it->disp_item;
 	k->role = it->amount_kind == HK_AMOUNT_PERCENT ? 1 : it->kouban != 0 ? 0 : 2;
@@ -591,7 +611,11 @@ static void enforce_limits(struct eng *e)
 	for (int i = 0; i < o->nka; i++) {
 		const struct hk_master_limit *lim[8];
 		size_t nl;
+		const struct hk_master_item *it;
 		if (o->ka[i].dropped)
+			continue;
+		it = hk_master_item(e->c->master, o->ka[i].code, o->ka[i].date);
+		if (!it || !it->rel_limit)
 			continue;
 		nl = hk_master_limits(e->c->master, o->ka[i].code, o->ka[i].date, lim, HK_ARRAY_LEN(lim));
 		for (size_t r = 0; r < nl && r < HK_ARRAY_LEN(lim); r++) {
@@ -600,7 +624,7 @@ static void enforce_limits(struct eng *e)
 			if (b < 0 || lim[r]->max <= 0)
 				continue;
 			for (int j = 0; j <= i; j++)
-				if (!o->ka[j].dropped && !strcmp(o->ka[j].code, o->ka[i].code) &&
+				if (!o->ka[j].dropped && o->ka[j].key == o->ka[i].key &&
 				    bucket(lim[r]->unit, o->ka[j].date) == b)
 					count++;
 			if (count > lim[r]->max) {
@@ -633,24 +657,49 @@ static void drop(struct eng *e, int i, int other, const char *why)
 	     o->ka[i].code, o->ka[other].code, why);
 }
 
-/* 併算定背反 between the kept lines. */
+/* 併算定背反 between the kept lines; each pair of distinct codes is looked up once
+ * (a month has a few distinct codes and many lines). */
+#define MAX_DISTINCT 64
 static void enforce_exclusions(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
 	const struct hk_master *m = e->c->master;
+	const struct hk_master_item *dist[MAX_DISTINCT];
+	const struct hk_master_exclusion *cache[MAX_DISTINCT][MAX_DISTINCT];
+	unsigned char looked[MAX_DISTINCT][MAX_DISTINCT];
+	int *di = hk_malloc(((size_t)o->nka + 1) * sizeof(int));
+	int nd = 0;
+	memset(looked, 0, sizeof(looked));
 	for (int i = 0; i < o->nka; i++) {
-		const struct hk_master_item *it;
-		if (o->ka[i].dropped)
-			continue;
-		it = hk_master_item(m, o->ka[i].code, o->ka[i].date);
-		if (!it || !it->rel_exclusion)
+		const struct hk_master_item *it = hk_master_item(m, o->ka[i].code, o->ka[i].date);
+		int k;
+		for (k = 0; k < nd && dist[k] != it; k++)
+			;
+		if (k == nd) {
+			if (nd == MAX_DISTINCT) {
+				note(e, o->ka[i].date, o->ka[i].code, "more than %d distinct codes in a month: "
+								     "併算定背反 not checked for this one", MAX_DISTINCT);
+				di[i] = -1;
+				continue;
+			}
+			dist[nd++] = it;
+		}
+		di[i] = k;
+	}
+	for (int i = 0; i < o->nka; i++) {
+		if (o->ka[i].dropped || di[i] < 0 || !dist[di[i]] || !dist[di[i]]->rel_exclusion)
 			continue;
 		for (int j = 0; j < o->nka; j++) {
 			const struct hk_master_exclusion *x;
-			if (j == i || o->ka[j].dropped || !strcmp(o->ka[i].code, o->ka[j].code))
+			if (j == i || o->ka[j].dropped || di[j] < 0 || di[j] == di[i] || !dist[di[j]])
 				continue;
-			x = hk_master_exclusion(m, o->ka[i].code, o->ka[j].code, o->ka[i].date);
-			if (!x || !same_scope(x->scope, o->ka[i].date, o->ka[j].date))
+			if (!looked[di[i]][di[j]]) {
+				cache[di[i]][di[j]] = hk_master_exclusion(m, o->ka[i].code, o->ka[j].code, o->ka[i].date);
+				looked[di[i]][di[j]] = 1;
+			}
+			x = cache[di[i]][di[j]];
+			if (!x || !hk_master_row_valid(x->change, x->valid_from, x->valid_to, o->ka[i].date) ||
+			    !same_scope(x->scope, o->ka[i].date, o->ka[j].date))
 				continue;
 			switch (x->kind) {
 			case HK_EX_CODE_NOT: drop(e, i, j, "this item is not claimable"); break;
@@ -661,6 +710,7 @@ static void enforce_exclusions(struct eng *e)
 				break;
 		}
 	}
+	hk_free(di);
 }
 
 /* %-add-ons: amount 0, their value added to the base line directly above (第18章 (6)ウ). */

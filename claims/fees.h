@@ -52,7 +52,7 @@ struct hk_fee_patient {
 };
 
 struct hk_fee_station {
-	const char *const *standards;  /* 施設基準コード valid in the month (e.g. "1610") */
+	const int *standards;          /* 施設基準コード valid in the month (e.g. 1610) */
 	int nstandards;
 	bool special_area;
 	bool online_elig;
@@ -71,6 +71,7 @@ struct hk_fee_ctx {
 struct hk_ka {
 	struct hk_date date;
 	char code[10];
+	unsigned key;               /* code as a number, for fast comparison */
 	long qty;                   /* 数量データ; 0 = empty */
 	long amount;                /* 金額 (yen) */
 	char staff[HK_STAFF_MAX + 1];  /* 職種等 */

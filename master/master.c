@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -244,6 +245,8 @@ struct hk_master {
 	struct hk_master_limit *limits;      /* sorted by code, line */
 	struct hk_master_exclusion *excls;   /* sorted by code, other, line */
 	struct hk_master_facility *facs;     /* sorted by code, line */
+	uint32_t *item_key;                  /* items[i].code as a number: lookups compare integers */
+	uint64_t *excl_key;                  /* excls[i] (code, other) as one number */
 	size_t n[HK_MT_COUNT];
 	size_t alloc[HK_MT_COUNT];
 	struct arena_block *arena;
@@ -263,8 +266,37 @@ void hk_master_free(struct hk_master *m)
 	hk_free(m->limits);
 	hk_free(m->excls);
 	hk_free(m->facs);
+	hk_free(m->item_key);
+	hk_free(m->excl_key);
 	hk_free(m);
 }
+
+/* A 9-digit 訪問看護療養費コード as a number, or 0 if it is not 9 digits. */
+static uint32_t code_key(const char *code)
+{
+	uint32_t v = 0;
+	int i;
+	for (i = 0; i < 9; i++) {
+		if (code[i] < '0' || code[i] > '9')
+			return 0;
+		v = v * 10 + (uint32_t)(code[i] - '0');
+	}
+	return code[i] == '\0' ? v : 0;
+}
+
+/* First index whose key is >= key. */
+#define KEY_BOUND(keys, n, key, out)                                            \
+	do {                                                                    \
+		size_t lo_ = 0, hi_ = (n);                                      \
+		while (lo_ < hi_) {                                             \
+			size_t mid_ = lo_ + (hi_ - lo_) / 2;                    \
+			if ((keys)[mid_] < (key))                               \
+				lo_ = mid_ + 1;                                 \
+			else                                                    \
+				hi_ = mid_;                                     \
+		}                                                               \
+		(out) = lo_;                                                    \
+	} while (0)
 
 /* Grows table t's array by one row; returns the new (zeroed) row. */
 static void *grow(struct hk_master *m, enum hk_master_table t, void **arr, size_t rowsize)
@@ -878,6 +910,13 @@ static void index_all(struct hk_master *m)
 		qsort(m->excls, m->n[HK_MT_HAIHAN], sizeof(*m->excls), cmp_excls);
 	if (m->n[HK_MT_SHISETSU])
 		qsort(m->facs, m->n[HK_MT_SHISETSU], sizeof(*m->facs), cmp_facs);
+	/* codes are validated as 9 digits at load, so numeric order is string order */
+	m->item_key = hk_calloc(m->n[HK_MT_KIHON] + 1, sizeof(*m->item_key));
+	for (size_t i = 0; i < m->n[HK_MT_KIHON]; i++)
+		m->item_key[i] = code_key(m->items[i].code);
+	m->excl_key = hk_calloc(m->n[HK_MT_HAIHAN] + 1, sizeof(*m->excl_key));
+	for (size_t i = 0; i < m->n[HK_MT_HAIHAN]; i++)
+		m->excl_key[i] = (uint64_t)code_key(m->excls[i].code) * 1000000000u + code_key(m->excls[i].other);
 }
 
 /* ---- loading ---- */
@@ -1051,10 +1090,11 @@ const struct hk_master_item *hk_master_item(const struct hk_master *m, const cha
 {
 	const struct hk_master_item *best = NULL;
 	size_t i;
-	if (!code || !hk_master_covers(m, on))
+	uint32_t key;
+	if (!code || !hk_master_covers(m, on) || !(key = code_key(code)))
 		return NULL;
-	LOWER_BOUND(m->items, m->n[HK_MT_KIHON], code, code, i);
-	for (; i < m->n[HK_MT_KIHON] && strcmp(m->items[i].code, code) == 0; i++) {
+	KEY_BOUND(m->item_key, m->n[HK_MT_KIHON], key, i);
+	for (; i < m->n[HK_MT_KIHON] && m->item_key[i] == key; i++) {
 		const struct hk_master_item *it = &m->items[i];
 		/* sorted by valid_from: the last valid row is the latest change */
 		if (hk_master_row_valid(it->change, it->valid_from, it->valid_to, on))
@@ -1172,23 +1212,16 @@ const struct hk_master_exclusion *hk_master_exclusion(const struct hk_master *m,
 	if (!code || !other || !hk_master_covers(m, on))
 		return NULL;
 	{
-		size_t lo = 0, hi = m->n[HK_MT_HAIHAN];
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			int c = strcmp(m->excls[mid].code, code);
-			if (!c)
-				c = strcmp(m->excls[mid].other, other);
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
+		uint32_t a = code_key(code), b = code_key(other);
+		uint64_t key = (uint64_t)a * 1000000000u + b;
+		if (!a || !b)
+			return NULL;
+		KEY_BOUND(m->excl_key, m->n[HK_MT_HAIHAN], key, i);
+		for (; i < m->n[HK_MT_HAIHAN] && m->excl_key[i] == key; i++) {
+			const struct hk_master_exclusion *x = &m->excls[i];
+			if (hk_master_row_valid(x->change, x->valid_from, x->valid_to, on))
+				return x;
 		}
-		i = lo;
-	}
-	for (; i < m->n[HK_MT_HAIHAN] && !strcmp(m->excls[i].code, code) && !strcmp(m->excls[i].other, other); i++) {
-		const struct hk_master_exclusion *x = &m->excls[i];
-		if (hk_master_row_valid(x->change, x->valid_from, x->valid_to, on))
-			return x;
 	}
 	return NULL;
 }

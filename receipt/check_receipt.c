@@ -49,7 +49,7 @@ static const char *payer_name(int p)
 static int rank_of(const char *id)
 {
 	for (size_t i = 0; i < HK_ARRAY_LEN(order); i++)
-		if (strcmp(order[i], id) == 0)
+		if (order[i][0] == id[0] && order[i][1] == id[1] && id[2] == '\0')
 			return (int)i;
 	return -1;
 }
@@ -568,8 +568,8 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		const struct hk_master_limit *lim[8];
 		size_t nl;
 		bool seen = false;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(items[j]->code, items[i]->code) == 0)
+		for (size_t j = 0; j < i && !seen; j++)
+			if (items[j] == items[i] || strcmp(items[j]->code, items[i]->code) == 0)
 				seen = true;
 		if (seen || !items[i]->rel_limit)
 			continue;
@@ -580,10 +580,10 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 				continue;
 			for (size_t a = 0; a < nka; a++) {
 				int n = 0;
-				if (strcmp(items[a]->code, items[i]->code) != 0)
+				if (items[a] != items[i] && strcmp(items[a]->code, items[i]->code) != 0)
 					continue;
 				for (size_t b = 0; b <= a; b++) {
-					if (strcmp(items[b]->code, items[i]->code) != 0)
+					if (items[b] != items[i] && strcmp(items[b]->code, items[i]->code) != 0)
 						continue;
 					if (unit == HK_LU_MONTH || (unit == HK_LU_DAY && hk_date_cmp(dates[a], dates[b]) == 0) ||
 					    (unit == HK_LU_WEEK && same_week(dates[a], dates[b])))
@@ -599,29 +599,52 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		}
 next_code:;
 	}
-	/* 併算定背反 */
-	for (size_t a = 0; a < nka; a++) {
-		if (!items[a]->rel_exclusion)
-			continue;
-		for (size_t b = 0; b < nka; b++) {
-			const struct hk_master_exclusion *ex;
-			bool clash;
-			if (b == a || strcmp(items[a]->code, items[b]->code) == 0)
+	/* 併算定背反: each pair of distinct items is looked up once (a month has a
+	 * few distinct codes and many lines) */
+	{
+		const struct hk_master_item *dist[MAX_PAIR_KA];
+		const struct hk_master_exclusion *cache[64][64];
+		bool looked[64][64];
+		size_t nd = 0, di[MAX_PAIR_KA];
+		for (size_t a = 0; a < nka; a++) {
+			size_t k;
+			for (k = 0; k < nd && dist[k] != items[a] && strcmp(dist[k]->code, items[a]->code); k++)
+				;
+			if (k == nd)
+				dist[nd++] = items[a];
+			di[a] = k;
+		}
+		if (nd > 64)
+			return; /* more distinct codes than a month holds: rule skipped */
+		memset(looked, 0, sizeof(looked));
+		for (size_t a = 0; a < nka; a++) {
+			if (!items[a]->rel_exclusion)
 				continue;
-			ex = hk_master_exclusion(m, items[a]->code, items[b]->code, dates[a]);
-			if (!ex || ex->special || ex->kind == HK_EX_CODE_OK)
-				continue;
-			clash = ex->scope == HK_EXS_MONTH ||
-				((ex->scope == HK_EXS_DAY || ex->scope == HK_EXS_SAME_TIME) &&
-				 hk_date_cmp(dates[a], dates[b]) == 0) ||
-				(ex->scope == HK_EXS_WEEK && same_week(dates[a], dates[b]));
-			if (clash) {
-				ck_diag(c, ka[a > b ? a : b]->line, "KA", 4, "E-KA-EXCLUSIVE",
-					"%s (%s) and %s (%s) are not claimed together (併算定背反, %s)",
-					items[a]->code, items[a]->short_name, items[b]->code, items[b]->short_name,
-					ex->scope == HK_EXS_MONTH ? "same month" : ex->scope == HK_EXS_WEEK ?
-					"same week" : "same day");
-				return; /* one is enough per receipt */
+			for (size_t b = 0; b < nka; b++) {
+				const struct hk_master_exclusion *ex;
+				bool clash;
+				if (b == a || di[a] == di[b])
+					continue;
+				if (!looked[di[a]][di[b]]) {
+					cache[di[a]][di[b]] = hk_master_exclusion(m, items[a]->code, items[b]->code, dates[a]);
+					looked[di[a]][di[b]] = true;
+				}
+				ex = cache[di[a]][di[b]];
+				if (!ex || ex->special || ex->kind == HK_EX_CODE_OK ||
+				    !hk_master_row_valid(ex->change, ex->valid_from, ex->valid_to, dates[a]))
+					continue;
+				clash = ex->scope == HK_EXS_MONTH ||
+					((ex->scope == HK_EXS_DAY || ex->scope == HK_EXS_SAME_TIME) &&
+					 hk_date_cmp(dates[a], dates[b]) == 0) ||
+					(ex->scope == HK_EXS_WEEK && same_week(dates[a], dates[b]));
+				if (clash) {
+					ck_diag(c, ka[a > b ? a : b]->line, "KA", 4, "E-KA-EXCLUSIVE",
+						"%s (%s) and %s (%s) are not claimed together (併算定背反, %s)",
+						items[a]->code, items[a]->short_name, items[b]->code, items[b]->short_name,
+						ex->scope == HK_EXS_MONTH ? "same month" : ex->scope == HK_EXS_WEEK ?
+						"same week" : "same day");
+					return; /* one is enough per receipt */
+				}
 			}
 		}
 	}

@@ -5,6 +5,7 @@
  * illustrative only, see docs/fees.md).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include "tests/unit/harness.h"
 #include "claims/fees.h"
 #include "master/master.h"
@@ -39,14 +40,14 @@ struct fx {
 	struct hk_fee_patient pt;
 	struct hk_fee_instruction in[4];
 	struct hk_fee_ctx c;
-	const char *std[8];
+	int std[8];
 };
 
 static void fx_init(struct fx *f, const char *const *standards)
 {
 	memset(f, 0, sizeof(*f));
 	for (int i = 0; standards && standards[i] && i < 7; i++)
-		f->std[f->st.nstandards++] = standards[i];
+		f->std[f->st.nstandards++] = atoi(standards[i]);
 	f->st.standards = f->std;
 	f->pt.birth = (struct hk_date){1950, 1, 1};
 	memcpy(f->in[0].kind, "01", 3);
