@@ -479,6 +479,13 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 				times++;
 				if (!mv) mv = v[i];
 			}
+		/* 複数名 is "a 看護職員 together with ..." (master 職種区分 31-36): the
+		 * visit's own staff must be 保健師, 助産師, 看護師 or 准看護師
+		 * (精神科: 保健師 or 看護師) */
+		if (mv && !list_has(psy ? "010308" : "0102030708", mv->staff)) {
+			note(e, d, NULL, "複数名 add-on needs a 看護職員 as the visit's staff, not %s; left out", mv->staff);
+			mv = NULL;
+		}
 		if (mv) {
 			struct hk_fee_key k = hk_fee_key(HK_FEE_MULTI_STAFF);
 			const char *mc;

@@ -325,7 +325,8 @@ static const char *day_staff(struct hk_rng *g, int psych)
 }
 
 static int write_visit(struct ctx *c, struct hk_rng *g, long long pid, long day, const struct slot *s,
-		       const char *inst_kind, const char *staff, int special_mgmt, int building, struct hk_err *err)
+		       const char *inst_kind, const char *staff, int special_mgmt, int building, int *two_ok,
+		       struct hk_err *err)
 {
 	struct hk_val v[HK_VIS__N];
 	char d[11], st[6], en[6];
@@ -333,8 +334,11 @@ static int write_visit(struct ctx *c, struct hk_rng *g, long long pid, long day,
 	fmt_day(day, d);
 	fmt_time(s->start, st);
 	fmt_time(s->start + s->len, en);
-	if (pct(g, 50))
+	/* a second person comes along with a 看護職員, at most once a week */
+	if (*two_ok && strstr("01 02 03 07 08", staff) && pct(g, 50)) {
 		staff2 = pct(g, 600) ? "03" : pct(g, 500) ? "07" : "09";
+		*two_ok = 0;
+	}
 	v[HK_VIS_PATIENT] = hk_vint(pid);
 	v[HK_VIS_DATE] = hk_vtext(d);
 	v[HK_VIS_START] = hk_vtext(st);
@@ -547,6 +551,11 @@ static int gen_patient(struct ctx *c, long idx, struct hk_err *err)
 			last = death_day;
 		for (; week <= last; week += 7) {
 			int perweek = 2 + weighted(&g, (const int[]){35, 45, 20, 0});
+			int two_ok = 1, long_left = 1;
+			int special_week = 0;
+			for (int d = 0; d < 7; d++)
+				special_week |= special && week + d >= c->ms + special_from &&
+						week + d <= c->ms + special_from + 13;
 			/* a 4th day a week only for 基準告示第2の1 (別表7/8) patients */
 			if (perweek > 3 && (psych || !strcmp(flag, "03")))
 				perweek = 3;
@@ -565,22 +574,27 @@ static int gen_patient(struct ctx *c, long idx, struct hk_err *err)
 				struct slot sl[4];
 				if (day < c->ms || day > last)
 					continue;
-				if (!(in_special || (d < 6 && chosen[d])))
+				/* a week touched by a special instruction is visited on its days only */
+				if (!(in_special || (!special_week && d < 6 && chosen[d])))
 					continue;
 				n = 1;
 				if (nanbyou_i >= 0 || in_special) {
 					int r = (int)hk_rng_below(&g, 100);
 					n = r < 5 ? 3 : r < 30 ? 2 : 1;
 				}
-				day_slots(&g, n, psych, long_ok, sl);
+				day_slots(&g, n, psych, long_ok && long_left, sl);
+				for (int k = 0; k < n; k++)
+					long_left &= !sl[k].long_visit;
 				staff = day_staff(&g, psych);
 				emergency_today = emerg_left > 0 && pct(&g, 100);
 				if (emergency_today) {
-					memset(&sl[n], 0, sizeof(sl[n]));
-					sl[n].start = 19 * 60 + 30 * (int)hk_rng_below(&g, 7);
-					sl[n].len = 30 + 30 * (int)hk_rng_below(&g, 2);
-					sl[n].emergency = 1;
-					n++;
+					/* an evening emergency visit: another visit that day only where several
+					 * a day are allowed (別表7/8, special instruction), else instead of the plan */
+					int slot = (nanbyou_i >= 0 || in_special || strcmp(flag, "03")) ? n++ : 0;
+					memset(&sl[slot], 0, sizeof(sl[slot]));
+					sl[slot].start = 19 * 60 + 30 * (int)hk_rng_below(&g, 7);
+					sl[slot].len = 30 + 30 * (int)hk_rng_below(&g, 2);
+					sl[slot].emergency = 1;
 					emerg_left--;
 				}
 				for (int k = 0; k < n; k++) {
@@ -589,7 +603,7 @@ static int gen_patient(struct ctx *c, long idx, struct hk_err *err)
 					if (terminal && day == death_day && sl[k].start + sl[k].len > 14 * 60)
 						continue;
 					if (write_visit(c, &g, pid, day, &sl[k], in_special ? (psych ? "04" : "02") : main_kind,
-							staff, special_mgmt, building, err) < 0)
+							staff, special_mgmt, building, &two_ok, err) < 0)
 						return -1;
 				}
 			}

@@ -310,3 +310,23 @@ TEST(fees_week_starts_on_sunday)
 	CHECK(hk_week_of(D(16)) != hk_week_of(D(15)));     /* Sun 16 starts a new week */
 	CHECK_INT(hk_week_of(D(22)), hk_week_of(D(16)));
 }
+
+TEST(fees_two_staff_needs_a_nurse_as_the_visits_own_staff)
+{
+	struct fx f;
+	struct hk_fee_result r;
+	struct hk_err err = {0};
+	struct hk_fee_visit v = V(15, "04");
+	fx_init(&f, NULL);
+	CHECK(f.c.master);
+	memcpy(v.staff2, "07", 3);
+	v.multi = true;
+	CHECK(hk_fees_derive(&f.c, &v, 1, &r, &err) == 0);
+	for (int i = 0; i < r.nka; i++) {
+		CHECK(strcmp(r.ka[i].code, "510002970") != 0);
+		CHECK(strcmp(r.ka[i].code, "510002770") != 0);
+	}
+	CHECK(r.nnotes >= 1);
+	CHECK(strstr(r.notes[0].msg, "看護職員") != NULL);
+	hk_fee_result_free(&r);
+}
