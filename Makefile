@@ -8,7 +8,7 @@ BUILD ?= build
 CC ?= cc
 PKGS = libxml-2.0 openssl zlib sqlite3 libcurl
 DEB_PKGS = gcc make pkg-config libxml2-dev libssl-dev zlib1g-dev libsqlite3-dev \
-           libcurl4-openssl-dev sqlite3 openssl python3 clang libclang-rt-14-dev
+           libcurl4-openssl-dev sqlite3 openssl python3 clang libclang-rt-14-dev time
 
 # Lazily evaluated: `make deps` must work before pkg-config knows the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
