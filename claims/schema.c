@@ -239,6 +239,35 @@ static const char *const migrations[] = {
 ");\n",
 /* 3: lookups by 保険者番号 + 番号 (eligibility results that carry no 照会番号) */
 "CREATE INDEX coverage_insurer ON coverage(insurer, number);\n",
+/* 4: results back in (docs/returns.md): returned receipts, decided amounts, matching keys of notice items */
+"CREATE TABLE returned (                      -- one returned receipt (返戻), as received\n"
+"  id INTEGER PRIMARY KEY,\n"
+"  notice_id INTEGER NOT NULL REFERENCES notice(id),\n"
+"  receipt_id INTEGER REFERENCES receipt(id),  -- NULL = unmatched, kept and listed\n"
+"  seq INTEGER NOT NULL,                       -- position in the returned file\n"
+"  line INTEGER NOT NULL,                      -- line of its RE\n"
+"  body INTEGER,                               -- HH 審査支払機関\n"
+"  claim_month TEXT,                           -- HH 請求年月 'YYYY-MM'\n"
+"  service_month TEXT NOT NULL,                -- RE 指定訪問看護年月 'YYYY-MM'\n"
+"  receipt_no INTEGER,                         -- RE レセプト番号 in the original file\n"
+"  search_no TEXT NOT NULL,                    -- RE 検索番号\n"
+"  record_key TEXT,                            -- RE 訪問看護記録番号等\n"
+"  insurer TEXT,                               -- HO 保険者番号\n"
+"  data BLOB NOT NULL,                         -- the receipt's records, byte for byte (CRLF after each)\n"
+"  history BLOB NOT NULL,                      -- its 履歴管理ブロック, byte for byte\n"
+"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','reclaimed')),\n"
+"  reclaim_run INTEGER REFERENCES claim_run(id),\n"
+"  UNIQUE (notice_id, seq)\n"
+");\n"
+"CREATE INDEX returned_open ON returned(state, service_month);\n"
+"ALTER TABLE receipt ADD COLUMN decided INTEGER;  -- 決定金額 after 増減点 (NULL = as claimed)\n"
+"ALTER TABLE notice_item ADD COLUMN search_no TEXT;\n"
+"ALTER TABLE notice_item ADD COLUMN record_key TEXT;\n"
+"ALTER TABLE notice_item ADD COLUMN service_month TEXT;  -- 'YYYY-MM' as the item says\n"
+"ALTER TABLE notice_item ADD COLUMN matched_by TEXT;     -- search_no | record_key | patient | receipt_no\n"
+"CREATE INDEX notice_item_notice ON notice_item(notice_id);\n"
+"CREATE INDEX notice_item_receipt ON notice_item(receipt_id);\n"
+"CREATE INDEX receipt_state_receipt ON receipt_state(receipt_id);\n",
 };
 
 int hk_schema_count(void) { return (int)(sizeof(migrations) / sizeof(migrations[0])); }
