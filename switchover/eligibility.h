@@ -4,7 +4,7 @@
  * Four parts, all library code (no printing, no exit):
  *
  *  1. A hardened streaming reader of 資格確認 result XML (eligibility_xml.c).
- *     libxml2's xmlTextReader, never a DOM.  Before any byte reaches libxml2
+ *     libxml2's SAX2 push parser, never a DOM.  Before any byte reaches libxml2
  *     a byte filter refuses markup declarations (any "<!" other than a comment
  *     or CDATA, so every DOCTYPE and with it every entity trick), overlong
  *     text runs (HK_MAX_XML_TEXT) and encodings other than UTF-8 and

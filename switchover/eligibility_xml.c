@@ -18,15 +18,22 @@
  *     never NOENT, DTDLOAD, DTDVALID, XINCLUDE or HUGE.
  *  4. xmlSetExternalEntityLoader() with a loader that refuses everything and
  *     counts the attempts (hk_elig_entity_loads; tests assert 0).
- *  5. In the node loop: DOCTYPE and entity-reference nodes, XInclude
- *     elements, depth > HK_MAX_XML_DEPTH and text > HK_MAX_XML_TEXT are errors.
+ *  5. libxml2's SAX2 push parser with our callbacks only (no tree is ever
+ *     built): a DOCTYPE, an entity declaration or an entity reference
+ *     reaching a callback, XInclude elements, any node deeper than
+ *     HK_MAX_XML_DEPTH and text longer than HK_MAX_XML_TEXT are errors; no
+ *     entity exists (getEntity answers none), so every reference but the
+ *     five predefined ones is a well-formedness error.
+ * Errors are reported in document order: the first problem in the file is
+ * the one named, with the line the parser is on.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <libxml/parser.h>
-#include <libxml/xmlreader.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 #include "switchover/eligibility.h"
 #include "base/buf.h"
@@ -35,6 +42,7 @@
 #include "base/limits.h"
 
 #define HEAD_MAX 4096
+#define CHUNK 65536             /* bytes handed to the parser at a time */
 #define CLASSIFY_MAX 65536
 /* A text run may also hold the tag that follows it; allow one tag's worth. */
 #define RUN_SLACK 4096
@@ -185,10 +193,27 @@ static void refuse_decl(struct xin *x, const char *buf, size_t at, size_t len)
 	x->refused = 1;
 }
 
+static long count_nl(const char *b, size_t n)
+{
+	const char *e = b + n;
+	long k = 0;
+	while ((b = memchr(b, '\n', (size_t)(e - b))) != NULL) {
+		k++;
+		b++;
+	}
+	return k;
+}
+
+/* The filter.  Byte for byte it is: count '\n'; refuse a NUL; refuse a
+ * byte after "<!" that is not '-' or '['; refuse the byte that makes the run
+ * since the last '<' longer than HK_MAX_XML_TEXT + RUN_SLACK; the first of
+ * these in the file wins.  Runs between '<' are skipped with memchr. */
 static int xin_read(void *ctx, char *buf, int len)
 {
 	struct xin *x = ctx;
-	size_t n;
+	const size_t cap = HK_MAX_XML_TEXT + RUN_SLACK;
+	const char *nul, *lt;
+	size_t n, end, i = 0, stop;
 	if (x->refused)
 		return -1;
 	n = src_read(x, buf, (size_t)len);
@@ -197,19 +222,15 @@ static int xin_read(void *ctx, char *buf, int len)
 		x->refused = 1;
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
+	nul = memchr(buf, 0, n);
+	end = nul ? (size_t)(nul - buf) : n;
+	while (i < end) {
 		unsigned char c = (unsigned char)buf[i];
-		if (c == '\n')
-			x->lines++;
-		if (c == 0) {
-			hk_snprintf(x->why, sizeof(x->why), "NUL byte in the file (UTF-8 and Shift_JIS have none)");
-			x->refused = 1;
-			return -1;
-		}
 		if (x->lt == 2) {
 			if (c != '-' && c != '[') {
 				/* rebuild "<!" in front of c for the classifier */
 				char *tmp = hk_malloc(n - i + 2);
+				x->lines += count_nl(buf, i + 1);
 				tmp[0] = '<';
 				tmp[1] = '!';
 				memcpy(tmp + 2, buf + i, n - i);
@@ -224,20 +245,34 @@ static int xin_read(void *ctx, char *buf, int len)
 		if (c == '<') {
 			x->lt = 1;
 			x->run = 0;
-		} else if (++x->run > HK_MAX_XML_TEXT + RUN_SLACK) {
+			i++;
+			continue;
+		}
+		/* c and every byte before the next '<' lengthen the run (after
+		 * "<!" only c: the next byte is looked at above) */
+		if (x->lt == 2) {
+			stop = i + 1;
+		} else {
+			lt = memchr(buf + i + 1, '<', end - i - 1);
+			stop = lt ? (size_t)(lt - buf) : end;
+		}
+		if (stop - i > cap - x->run) {
+			x->lines += count_nl(buf, i + (cap - x->run) + 1);
 			hk_snprintf(x->why, sizeof(x->why),
 				    "text longer than HK_MAX_XML_TEXT (%d bytes) refused", HK_MAX_XML_TEXT);
 			x->refused = 1;
 			return -1;
 		}
+		x->run += stop - i;
+		i = stop;
+	}
+	x->lines += count_nl(buf, end);
+	if (nul) {
+		hk_snprintf(x->why, sizeof(x->why), "NUL byte in the file (UTF-8 and Shift_JIS have none)");
+		x->refused = 1;
+		return -1;
 	}
 	return (int)n;
-}
-
-static int xin_close(void *ctx)
-{
-	(void)ctx;
-	return 0;
 }
 
 /* ---- libxml2 set-up ---- */
@@ -290,7 +325,6 @@ struct field {
 	size_t off;           /* offset in struct hk_elig_result */
 	size_t size;          /* of the destination (chars incl. NUL), or 0 for ints */
 	int minlen, maxlen;   /* for digits/codes */
-	const char *dict;     /* interned name (filled per reader) */
 };
 
 #define OFF(m) offsetof(struct hk_elig_result, m)
@@ -299,26 +333,26 @@ struct field {
 /* Values taken (DIGEST §5).  Everything else (names, address, ...) is read
  * past: houkan keeps the station's own patient record. */
 static const struct field fields[] = {
-	{"QualificationConfirmationDate", F_DATE, OFF(confirmed_on), SZ(confirmed_on), 8, 8, NULL},
-	{"MedicalInstitutionCode", F_DIGITS, OFF(institution), SZ(institution), 10, 10, NULL},
-	{"CharacterCodeIdentifier", F_INT, OFF(charset), 0, 0, 1, NULL},
-	{"QualificationValidity", F_INT, OFF(validity), 0, 1, 5, NULL},
-	{"ArbitraryIdentifier", F_TEXT, OFF(query_no), SZ(query_no), 1, HK_ELIG_QUERY_NO_MAX, NULL},
-	{"InsuredCardClassification", F_DIGITS, OFF(card_class), SZ(card_class), 2, 2, NULL},
-	{"InsurerNumber", F_DIGITS, OFF(insurer), SZ(insurer), 6, 8, NULL},
-	{"InsuredCardSymbol", F_TEXT, OFF(symbol), SZ(symbol), 0, HK_ELIG_IDENT_MAX, NULL},
-	{"InsuredIdentificationNumber", F_TEXT, OFF(number), SZ(number), 1, HK_ELIG_IDENT_MAX, NULL},
-	{"InsuredBranchNumber", F_DIGITS, OFF(branch), SZ(branch), 2, 2, NULL},
-	{"PersonalFamilyClassification", F_INT, OFF(family), 0, 1, 2, NULL},
-	{"PreschoolClassification", F_INT, OFF(preschool), 0, 0, 1, NULL},
-	{"Birthdate", F_DATE, OFF(birth), SZ(birth), 8, 8, NULL},
-	{"InsuredCardValidDate", F_DATE, OFF(valid_from), SZ(valid_from), 8, 8, NULL},
-	{"InsuredCardExpirationDate", F_DATE, OFF(valid_to), SZ(valid_to), 8, 8, NULL},
-	{"ReasonOfLoss", F_DIGITS, OFF(loss_reason), SZ(loss_reason), 2, 2, NULL},
-	{"InsuredPartialContributionRatio", F_RATIO, OFF(kouki_ratio), 0, 0, 0, NULL},
-	{"ElderlyRecipientContributionRatio", F_RATIO, OFF(elderly_ratio), 0, 0, 0, NULL},
-	{"LimitApplicationCertificateClassificationFlag", F_LIMIT, OFF(limit_class), SZ(limit_class), 3, 3, NULL},
-	{"SpecificDiseasesDiseaseCategory", F_DISEASE, OFF(specific_disease), SZ(specific_disease), 1, 1, NULL},
+	{"QualificationConfirmationDate", F_DATE, OFF(confirmed_on), SZ(confirmed_on), 8, 8},
+	{"MedicalInstitutionCode", F_DIGITS, OFF(institution), SZ(institution), 10, 10},
+	{"CharacterCodeIdentifier", F_INT, OFF(charset), 0, 0, 1},
+	{"QualificationValidity", F_INT, OFF(validity), 0, 1, 5},
+	{"ArbitraryIdentifier", F_TEXT, OFF(query_no), SZ(query_no), 1, HK_ELIG_QUERY_NO_MAX},
+	{"InsuredCardClassification", F_DIGITS, OFF(card_class), SZ(card_class), 2, 2},
+	{"InsurerNumber", F_DIGITS, OFF(insurer), SZ(insurer), 6, 8},
+	{"InsuredCardSymbol", F_TEXT, OFF(symbol), SZ(symbol), 0, HK_ELIG_IDENT_MAX},
+	{"InsuredIdentificationNumber", F_TEXT, OFF(number), SZ(number), 1, HK_ELIG_IDENT_MAX},
+	{"InsuredBranchNumber", F_DIGITS, OFF(branch), SZ(branch), 2, 2},
+	{"PersonalFamilyClassification", F_INT, OFF(family), 0, 1, 2},
+	{"PreschoolClassification", F_INT, OFF(preschool), 0, 0, 1},
+	{"Birthdate", F_DATE, OFF(birth), SZ(birth), 8, 8},
+	{"InsuredCardValidDate", F_DATE, OFF(valid_from), SZ(valid_from), 8, 8},
+	{"InsuredCardExpirationDate", F_DATE, OFF(valid_to), SZ(valid_to), 8, 8},
+	{"ReasonOfLoss", F_DIGITS, OFF(loss_reason), SZ(loss_reason), 2, 2},
+	{"InsuredPartialContributionRatio", F_RATIO, OFF(kouki_ratio), 0, 0, 0},
+	{"ElderlyRecipientContributionRatio", F_RATIO, OFF(elderly_ratio), 0, 0, 0},
+	{"LimitApplicationCertificateClassificationFlag", F_LIMIT, OFF(limit_class), SZ(limit_class), 3, 3},
+	{"SpecificDiseasesDiseaseCategory", F_DISEASE, OFF(specific_disease), SZ(specific_disease), 1, 1},
 };
 
 enum { E_XMLMSG, E_HEADER, E_BODY, E_SEARCH, E_RESULT, E__N };
@@ -333,13 +367,24 @@ static const char *const extra_names[X__N] = {
 	"ProcessingResultCode", "ProcessingResultMessage",
 };
 
+/* Element names interned in the parser's dictionary: an element is looked
+ * up by the address of its name (libxml2 hands out dictionary strings). */
+enum { D_SECT = 1, D_EXTRA, D_FIELD };
+#define DISPATCH_SLOTS 128
+struct slot {
+	const xmlChar *name;
+	unsigned char what, idx;
+};
+
 struct parse {
 	const char *name;               /* file name for messages */
-	xmlTextReaderPtr r;
+	xmlParserCtxtPtr ctxt;
+	struct hk_err *err;             /* where callbacks report */
+	int open;                       /* elements open: the depth of the next node */
+	int failed;                     /* a callback set err and stopped the parser */
 	struct xin x;
-	const xmlChar *fdict[HK_ARRAY_LEN(fields)];
+	struct slot dispatch[DISPATCH_SLOTS];
 	const xmlChar *sdict[E__N];
-	const xmlChar *xdict[X__N];
 	struct hk_buf text;
 	int sect;                       /* innermost section */
 	int seen_root;
@@ -372,7 +417,7 @@ static void structured_err(void *ctx, xmlErrorPtr e)
 
 static long cur_line(struct parse *p)
 {
-	return xmlTextReaderGetParserLineNumber(p->r);
+	return p->ctxt && p->ctxt->input ? p->ctxt->input->line : 0;
 }
 
 static int perr(struct parse *p, struct hk_err *err, const char *fmt, ...)
@@ -542,21 +587,49 @@ static int check_outcome(struct parse *p, struct hk_err *err)
 	return 0;
 }
 
+static const struct slot *lookup(const struct parse *p, const xmlChar *name)
+{
+	size_t h = (size_t)(((uintptr_t)name * UINT64_C(0x9E3779B97F4A7C15)) >> 57) & (DISPATCH_SLOTS - 1);
+	while (p->dispatch[h].name) {
+		if (p->dispatch[h].name == name)
+			return &p->dispatch[h];
+		h = (h + 1) & (DISPATCH_SLOTS - 1);
+	}
+	return NULL;
+}
+
+static void dispatch_add(struct parse *p, const char *name, int what, int idx)
+{
+	const xmlChar *d = xmlDictLookup(p->ctxt->dict, (const xmlChar *)name, -1);
+	size_t h = (size_t)(((uintptr_t)d * UINT64_C(0x9E3779B97F4A7C15)) >> 57) & (DISPATCH_SLOTS - 1);
+	if (what == D_SECT)
+		p->sdict[idx] = d;
+	while (p->dispatch[h].name)
+		h = (h + 1) & (DISPATCH_SLOTS - 1);
+	p->dispatch[h].name = d;
+	p->dispatch[h].what = (unsigned char)what;
+	p->dispatch[h].idx = (unsigned char)idx;
+}
+
 static int on_end(struct parse *p, const xmlChar *name, struct hk_err *err)
 {
+	const struct slot *d = lookup(p, name);
+	const struct field *f;
 	struct hk_elig_result *dst;
-	if (name == p->sdict[E_RESULT]) {
+	if (!d)
+		return 0;
+	if (d->what == D_SECT && d->idx == E_RESULT) {
 		p->in_result = 0;
 		p->sect = S_BODY;
 		if (check_outcome(p, err) < 0)
 			return -1;
 		return finish_result(p, &p->cur, err);
 	}
-	if (name == p->sdict[E_SEARCH]) {
+	if (d->what == D_SECT && d->idx == E_SEARCH) {
 		p->sect = S_BODY;
 		return 0;
 	}
-	if (name == p->sdict[E_HEADER]) {
+	if (d->what == D_SECT && d->idx == E_HEADER) {
 		p->sect = S_NONE;
 		if (p->hdr.charset >= 0 && p->hdr.charset != p->declared_charset)
 			return perr(p, err, "CharacterCodeIdentifier %d says %s but the file is %s",
@@ -564,7 +637,7 @@ static int on_end(struct parse *p, const xmlChar *name, struct hk_err *err)
 				    p->declared_charset ? "declared Shift_JIS" : "UTF-8 (as declared)");
 		return 0;
 	}
-	if (name == p->sdict[E_BODY]) {
+	if (d->what == D_SECT && d->idx == E_BODY) {
 		p->sect = S_NONE;
 		if (check_outcome(p, err) < 0)
 			return -1;
@@ -581,35 +654,30 @@ static int on_end(struct parse *p, const xmlChar *name, struct hk_err *err)
 		p->hdr.query_no[0] = 0;
 		return 0;
 	}
-	for (int i = 0; i < X__N; i++) {
-		if (name == p->xdict[i]) {
-			const char *s = p->text.len ? p->text.data : "";
-			size_t n = p->text.len;
-			trim(&s, &n);
-			hk_snprintf(p->extra[i], sizeof(p->extra[i]), "%.*s", (int)n, s);
-			return 0;
-		}
+	if (d->what == D_EXTRA) {
+		const char *s = p->text.len ? p->text.data : "";
+		size_t n = p->text.len;
+		trim(&s, &n);
+		hk_snprintf(p->extra[d->idx], sizeof(p->extra[d->idx]), "%.*s", (int)n, s);
+		return 0;
 	}
-	for (size_t i = 0; i < HK_ARRAY_LEN(fields); i++) {
-		if (name != p->fdict[i])
-			continue;
-		switch (p->sect) {
-		case S_RESULT: dst = &p->cur; break;
-		case S_SEARCH: dst = &p->search; break;
-		default: dst = &p->hdr; break;
-		}
-		if (p->sect == S_NONE && strcmp(fields[i].name, "CharacterCodeIdentifier") != 0 &&
-		    strcmp(fields[i].name, "QualificationConfirmationDate") != 0 &&
-		    strcmp(fields[i].name, "MedicalInstitutionCode") != 0)
-			return 0; /* outside any known section: ignore */
-		return set_field(p, &fields[i], dst, err);
+	if (d->what != D_FIELD)
+		return 0;
+	f = &fields[d->idx];
+	switch (p->sect) {
+	case S_RESULT: dst = &p->cur; break;
+	case S_SEARCH: dst = &p->search; break;
+	default: dst = &p->hdr; break;
 	}
-	return 0;
+	if (p->sect == S_NONE && strcmp(f->name, "CharacterCodeIdentifier") != 0 &&
+	    strcmp(f->name, "QualificationConfirmationDate") != 0 &&
+	    strcmp(f->name, "MedicalInstitutionCode") != 0)
+		return 0; /* outside any known section: ignore */
+	return set_field(p, f, dst, err);
 }
 
-static int on_start(struct parse *p, const xmlChar *name, struct hk_err *err)
+static int on_start(struct parse *p, const xmlChar *name, const xmlChar *ns, struct hk_err *err)
 {
-	const xmlChar *ns = xmlTextReaderConstNamespaceUri(p->r);
 	if (ns && strstr((const char *)ns, "XInclude"))
 		return perr(p, err, "XInclude element <%s> refused (result files include nothing)", (const char *)name);
 	if (!p->seen_root) {
@@ -641,7 +709,11 @@ static int on_start(struct parse *p, const xmlChar *name, struct hk_err *err)
 static const char *map_xml_error(struct parse *p, char *buf, size_t n)
 {
 	const char *m = p->xml_err;
-	if (strstr(m, "Excessive depth") || strstr(m, "depth"))
+	if (!m[0] && p->xml_err_code == XML_ERR_INVALID_ENCODING)
+		/* the converter failed; libxml2 says so only to the generic handler */
+		hk_snprintf(buf, n, "bytes do not match the declared encoding (%s)",
+			    p->declared_charset ? "Shift_JIS" : "UTF-8");
+	else if (strstr(m, "Excessive depth") || strstr(m, "depth"))
 		hk_snprintf(buf, n, "nesting deeper than HK_MAX_XML_DEPTH (%d) refused", HK_MAX_XML_DEPTH);
 	else if (strstr(m, "not proper UTF-8") || strstr(m, "UTF-8"))
 		hk_snprintf(buf, n, "bytes are not valid UTF-8 (declared or default encoding); a Shift_JIS result"
@@ -707,86 +779,205 @@ static int check_head(struct parse *p, const char *h, size_t n, const char **enc
 			  p->name, encname);
 }
 
+/* ---- SAX2 callbacks: the parser calls them, they report through p->err ---- */
+
+static void stop(struct parse *p)
+{
+	p->failed = 1;
+	xmlStopParser(p->ctxt);
+}
+
+/* Every node (element, text, comment, PI) deeper than the cap is refused;
+ * XmlMsg is depth 0. */
+static int too_deep(struct parse *p)
+{
+	if (p->open < HK_MAX_XML_DEPTH)
+		return 0;
+	perr(p, p->err, "nesting deeper than HK_MAX_XML_DEPTH (%d) refused", HK_MAX_XML_DEPTH);
+	stop(p);
+	return 1;
+}
+
+static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+		      int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+		      const xmlChar **attributes)
+{
+	struct parse *p = ctx;
+	(void)prefix, (void)nb_namespaces, (void)namespaces, (void)nb_attributes, (void)nb_defaulted,
+		(void)attributes;
+	if (p->failed || too_deep(p))
+		return;
+	p->open++;
+	if (on_start(p, localname, uri, p->err) < 0)
+		stop(p);
+}
+
+static void sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+	struct parse *p = ctx;
+	(void)prefix, (void)uri;
+	if (p->failed)
+		return;
+	p->open--;
+	if (on_end(p, localname, p->err) < 0) {
+		stop(p);
+		return;
+	}
+	p->text.len = 0;
+}
+
+static void sax_text(void *ctx, const xmlChar *ch, int len)
+{
+	struct parse *p = ctx;
+	if (p->failed || too_deep(p))
+		return;
+	if (p->text.len + (size_t)len > HK_MAX_XML_TEXT) {
+		perr(p, p->err, "text longer than HK_MAX_XML_TEXT (%d bytes) refused", HK_MAX_XML_TEXT);
+		stop(p);
+		return;
+	}
+	if (len > 0 && hk_buf_add(&p->text, ch, (size_t)len, p->err) < 0)
+		stop(p);
+}
+
+static void sax_comment(void *ctx, const xmlChar *value)
+{
+	struct parse *p = ctx;
+	(void)value;
+	if (!p->failed)
+		too_deep(p);
+}
+
+static void sax_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	struct parse *p = ctx;
+	(void)target, (void)data;
+	if (!p->failed)
+		too_deep(p);
+}
+
+/* The byte filter lets no "<!DOCTYPE" through, so these never run; should
+ * one ever be reached, the file is refused. */
+static void sax_subset(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
+{
+	struct parse *p = ctx;
+	(void)name, (void)external_id, (void)system_id;
+	if (p->failed)
+		return;
+	perr(p, p->err, "DOCTYPE refused: result files have no DTD");
+	stop(p);
+}
+
+static void sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+			    const xmlChar *system_id, xmlChar *content)
+{
+	struct parse *p = ctx;
+	(void)name, (void)type, (void)public_id, (void)system_id, (void)content;
+	if (p->failed)
+		return;
+	perr(p, p->err, "DOCTYPE refused: result files have no DTD");
+	stop(p);
+}
+
+static void sax_reference(void *ctx, const xmlChar *name)
+{
+	struct parse *p = ctx;
+	(void)name;
+	if (p->failed)
+		return;
+	perr(p, p->err, "entity reference refused");
+	stop(p);
+}
+
+/* No entity exists but the five predefined ones (which libxml2 resolves
+ * before asking): every other reference is an undeclared entity, a
+ * well-formedness error. */
+static xmlEntityPtr sax_get_entity(void *ctx, const xmlChar *name)
+{
+	(void)ctx, (void)name;
+	return NULL;
+}
+
+static void sax_init(xmlSAXHandler *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->initialized = XML_SAX2_MAGIC;
+	h->startElementNs = sax_start;
+	h->endElementNs = sax_end;
+	h->characters = sax_text;
+	h->ignorableWhitespace = sax_text;
+	h->cdataBlock = sax_text;   /* XML_PARSE_NOCDATA routes CDATA to characters anyway */
+	h->comment = sax_comment;
+	h->processingInstruction = sax_pi;
+	h->internalSubset = sax_subset;
+	h->externalSubset = sax_subset;
+	h->entityDecl = sax_entity_decl;
+	h->reference = sax_reference;
+	h->getEntity = sax_get_entity;
+	h->getParameterEntity = sax_get_entity;
+	h->serror = structured_err;
+}
+
 static int parse_run(struct parse *p, struct hk_err *err)
 {
+	xmlSAXHandler sax;
+	xmlCharEncodingHandlerPtr conv;
 	const char *enc;
-	int ret, rc = -1, opts;
+	char *buf = NULL;
+	int n, first, rc = -1, opts, xr = 0;
 	char mapped[600];
 
 	setup_libxml();
 	if (check_head(p, p->x.head, p->x.hlen, &enc, err) < 0)
 		return -1;
 	p->info->charset = p->declared_charset;
-	opts = XML_PARSE_NONET | XML_PARSE_NOCDATA;
-#ifdef XML_PARSE_NO_XXE
-	opts |= XML_PARSE_NO_XXE;
-#endif
-	p->r = xmlReaderForIO(xin_read, xin_close, &p->x, NULL, enc, opts);
-	if (!p->r)
-		return hk_err_set(err, HK_EXIT_IO, "%s: cannot start the XML reader", p->name);
-	xmlTextReaderSetStructuredErrorHandler(p->r, structured_err, p);
-	for (size_t i = 0; i < HK_ARRAY_LEN(fields); i++)
-		p->fdict[i] = xmlTextReaderConstString(p->r, (const xmlChar *)fields[i].name);
-	for (int i = 0; i < E__N; i++)
-		p->sdict[i] = xmlTextReaderConstString(p->r, (const xmlChar *)section_names[i]);
-	for (int i = 0; i < X__N; i++)
-		p->xdict[i] = xmlTextReaderConstString(p->r, (const xmlChar *)extra_names[i]);
+	p->err = err;
 	p->hdr.charset = -1;
 	hk_buf_init(&p->text, HK_MAX_XML_TEXT, "HK_MAX_XML_TEXT");
-
-	while ((ret = xmlTextReaderRead(p->r)) == 1) {
-		int type = xmlTextReaderNodeType(p->r);
-		int depth = xmlTextReaderDepth(p->r);
-		const xmlChar *name;
-		if (depth >= HK_MAX_XML_DEPTH) {
-			perr(p, err, "nesting deeper than HK_MAX_XML_DEPTH (%d) refused", HK_MAX_XML_DEPTH);
+	buf = hk_malloc(CHUNK);
+	n = xin_read(&p->x, buf, CHUNK);
+	if (n >= 0) {
+		sax_init(&sax);
+		first = n < 4 ? n : 4;
+		p->ctxt = xmlCreatePushParserCtxt(&sax, p, buf, first, p->name);
+		if (!p->ctxt) {
+			hk_err_set(err, HK_EXIT_IO, "%s: cannot start the XML parser", p->name);
 			goto out;
 		}
-		switch (type) {
-		case XML_READER_TYPE_ELEMENT:
-			name = xmlTextReaderConstLocalName(p->r);
-			if (on_start(p, name, err) < 0)
-				goto out;
-			if (xmlTextReaderIsEmptyElement(p->r) && on_end(p, name, err) < 0)
-				goto out;
-			break;
-		case XML_READER_TYPE_END_ELEMENT:
-			if (on_end(p, xmlTextReaderConstLocalName(p->r), err) < 0)
-				goto out;
-			p->text.len = 0;
-			break;
-		case XML_READER_TYPE_TEXT:
-		case XML_READER_TYPE_CDATA:
-		case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
-			const xmlChar *v = xmlTextReaderConstValue(p->r);
-			size_t n = v ? strlen((const char *)v) : 0;
-			if (p->text.len + n > HK_MAX_XML_TEXT) {
-				perr(p, err, "text longer than HK_MAX_XML_TEXT (%d bytes) refused", HK_MAX_XML_TEXT);
-				goto out;
-			}
-			if (n && hk_buf_add(&p->text, v, n, err) < 0)
-				goto out;
-			break;
-		}
-		case XML_READER_TYPE_DOCUMENT_TYPE:
-			perr(p, err, "DOCTYPE refused: result files have no DTD");
-			goto out;
-		case XML_READER_TYPE_ENTITY_REFERENCE:
-		case XML_READER_TYPE_ENTITY:
-			perr(p, err, "entity reference refused");
-			goto out;
-		default:
-			break; /* comments, processing instructions, whitespace */
+		opts = XML_PARSE_NONET | XML_PARSE_NOCDATA;
+#ifdef XML_PARSE_NO_XXE
+		opts |= XML_PARSE_NO_XXE;
+#endif
+		xmlCtxtUseOptions(p->ctxt, opts);
+		if ((conv = xmlFindCharEncodingHandler(enc)) != NULL)
+			xmlSwitchToEncoding(p->ctxt, conv);
+		for (size_t i = 0; i < HK_ARRAY_LEN(fields); i++)
+			dispatch_add(p, fields[i].name, D_FIELD, (int)i);
+		for (int i = 0; i < E__N; i++)
+			dispatch_add(p, section_names[i], D_SECT, i);
+		for (int i = 0; i < X__N; i++)
+			dispatch_add(p, extra_names[i], D_EXTRA, i);
+		if ((xr = xmlParseChunk(p->ctxt, buf + first, n - first, n == 0)) != 0)
+			n = -1;
+		while (n > 0 && !p->failed) {
+			if ((n = xin_read(&p->x, buf, CHUNK)) < 0)
+				break;
+			if ((xr = xmlParseChunk(p->ctxt, buf, n, n == 0)) != 0)
+				n = -1;
 		}
 	}
-	if (ret < 0 || p->x.refused) {
-		if (p->x.refused)
-			hk_err_set(err, p->x.io_error ? HK_EXIT_IO : HK_EXIT_INPUT, "%s:%ld: %s", p->name,
-				   p->x.lines + 1, p->x.why);
-		else
-			hk_err_set(err, HK_EXIT_INPUT, "%s:%ld: %s", p->name,
-				   p->xml_err_line ? p->xml_err_line : cur_line(p),
-				   map_xml_error(p, mapped, sizeof(mapped)));
+	if (p->failed)
+		goto out; /* a callback said what is wrong */
+	if (p->x.refused) {
+		hk_err_set(err, p->x.io_error ? HK_EXIT_IO : HK_EXIT_INPUT, "%s:%ld: %s", p->name, p->x.lines + 1,
+			   p->x.why);
+		goto out;
+	}
+	if (n < 0 || !p->ctxt->wellFormed || p->ctxt->errNo) {
+		if (!p->xml_err_code)
+			p->xml_err_code = xr ? xr : p->ctxt->errNo;
+		hk_err_set(err, HK_EXIT_INPUT, "%s:%ld: %s", p->name, p->xml_err_line ? p->xml_err_line : cur_line(p),
+			   map_xml_error(p, mapped, sizeof(mapped)));
 		goto out;
 	}
 	if (!p->seen_root) {
@@ -797,9 +988,11 @@ static int parse_run(struct parse *p, struct hk_err *err)
 	memcpy(p->info->institution, p->hdr.institution, sizeof(p->info->institution));
 	rc = 0;
 out:
+	hk_free(buf);
 	hk_buf_free(&p->text);
-	xmlFreeTextReader(p->r);
-	p->r = NULL;
+	if (p->ctxt)
+		xmlFreeParserCtxt(p->ctxt);
+	p->ctxt = NULL;
 	return rc;
 }
 
