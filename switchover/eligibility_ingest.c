@@ -20,25 +20,34 @@
  * The file's SHA-256 goes into `notice`; the same file twice is a no-op.
  */
 #include <malloc.h>
+#include <stdint.h>
 #include <string.h>
 #include "switchover/eligibility.h"
 #include "claims/db.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "base/fileio.h"
+#include "base/buf.h"
 
 enum {
-	Q_PAT_KEY, Q_PAT_COV, Q_COV_SAME, Q_COV_CLOSE, Q_COV_CLOSE_OTHERS, Q_COV_INSERT,
+	Q_PAT_KEY_COV, Q_PAT_COV, Q_COV_SAME, Q_COV_CLOSE, Q_COV_CLOSE_OTHERS, Q_COV_INSERT,
 	Q_ELIG_INSERT, Q_NOTICE_FIND, Q_NOTICE_INSERT, Q__N
 };
 
+/* The coverage lookups return the same columns: patient, coverage, then
+ * the refreshed columns (C_SYMBOL ...). */
+enum { C_PID, C_CID, C_SYMBOL, C_BRANCH, C_KIND, C_PERSON, C_RATIO, C_LIMIT, C_VALID_TO };
+#define COV_COLS "c.id, c.symbol, c.branch, c.kind, c.person, c.ratio, c.limit_class, c.valid_to"
+#define COV_SAME(pid) "(SELECT id FROM coverage WHERE patient_id = " pid " AND insurer = ?2 AND number = ?3" \
+	" ORDER BY valid_from DESC, id DESC LIMIT 1)"
+
 static const char *const sql[Q__N] = {
-	[Q_PAT_KEY] = "SELECT id FROM patient WHERE patient_key = ?1",
+	/* the patient by 照会番号, with its coverage of the same 保険者番号 + 番号 (if any) */
+	[Q_PAT_KEY_COV] = "SELECT p.id, " COV_COLS " FROM patient p LEFT JOIN coverage c ON c.id = " COV_SAME("p.id")
+			  " WHERE p.patient_key = ?1",
 	[Q_PAT_COV] = "SELECT patient_id FROM coverage WHERE insurer = ?1 AND number = ?2"
 		      " ORDER BY valid_from DESC, id DESC LIMIT 1",
-	[Q_COV_SAME] = "SELECT id, symbol, branch, kind, person, ratio, limit_class, valid_to FROM coverage"
-		       " WHERE patient_id = ?1 AND insurer = ?2 AND number = ?3"
-		       " ORDER BY valid_from DESC, id DESC LIMIT 1",
+	[Q_COV_SAME] = "SELECT ?1, " COV_COLS " FROM coverage c WHERE c.id = " COV_SAME("?1"),
 	[Q_COV_CLOSE] = "UPDATE coverage SET valid_to = max(?2, date(valid_from, '-1 day'))"
 			" WHERE id = ?1 AND (valid_to IS NULL OR valid_to > ?2)",
 	[Q_COV_CLOSE_OTHERS] = "UPDATE coverage SET valid_to = date(?2, '-1 day')"
@@ -56,23 +65,44 @@ static const char *const sql[Q__N] = {
 			    " VALUES ('eligibility', ?1, ?2, ?3, ?4)",
 };
 
-/* Refreshing a coverage: the UPDATE sets only the checked columns (kind,
- * person, ratio: their CHECK constraints cost SQLite an ephemeral table per
- * execution) that differ from the row; the others are set as before.  One
- * statement per combination, prepared on first use.  The WHERE clause is the
- * full "anything differs" test, so the row and sqlite3_changes() are what
- * one UPDATE of every column would give. */
+/* Refreshing a coverage (記号, 枝番, kind, person, share, 限度額適用区分, end
+ * date).  The columns are compared here with what the row holds, exactly as
+ * `col IS NOT value` would; a row where nothing differs is left alone (and
+ * not counted), as the single UPDATE with that WHERE clause did.
+ *
+ * kind, person and ratio carry CHECK (... IN (...)) constraints, and SQLite
+ * builds an ephemeral table for such a list once per statement execution:
+ * one UPDATE per result spent most of the ingest there.  So refreshes are
+ * queued (per combination of changed checked columns: only those are set,
+ * and checked) and applied PEND_MAX rows at a time by one
+ * UPDATE ... FROM (VALUES ...).  The queue is applied before a queued row is
+ * read again, before any statement that reads these columns of other rows
+ * (closing a patient's coverages) and before the file's transaction ends;
+ * nothing else in the ingest reads them.  So every statement sees what one
+ * UPDATE per result would have left, and the file's result is the same. */
 enum { U_KIND = 1, U_PERSON = 2, U_RATIO = 4, U__N = 8 };
+#define PEND_MAX 128
+#define PEND_SLOTS 2048         /* > U__N * PEND_MAX, a power of two */
 
-static const char upd_where[] =
-	" WHERE id = ?1 AND (symbol IS NOT ?2 OR branch IS NOT ?3 OR kind IS NOT ?4"
-	" OR person IS NOT ?5 OR ratio IS NOT ?6 OR limit_class IS NOT ?7"
-	" OR (?8 IS NOT NULL AND valid_to IS NOT ?8))";
+struct pend {
+	long long cid;
+	char symbol[HK_ELIG_IDENT_MAX + 1];
+	char branch[3];
+	char limit_class[4];
+	char valid_to[11];
+	const char *kind, *person;      /* static strings from hk_elig_derive() */
+	int ratio;
+};
 
 struct hk_elig_ingest {
 	sqlite3 *db;
 	sqlite3_stmt *st[Q__N];
-	sqlite3_stmt *upd[U__N];
+	sqlite3_stmt *bulk[U__N];       /* queued refreshes, per combination */
+	struct pend pend[U__N][PEND_MAX];
+	int npend[U__N];
+	int npend_all;
+	long long pend_id[PEND_SLOTS];  /* the coverage ids queued (open addressing) */
+	unsigned char pend_used[PEND_SLOTS];
 	/* per file */
 	const char *path;
 	char sha[65];
@@ -115,7 +145,7 @@ void hk_elig_ingest_close(struct hk_elig_ingest *ig)
 	for (int i = 0; i < Q__N; i++)
 		sqlite3_finalize(ig->st[i]);
 	for (int i = 0; i < U__N; i++)
-		sqlite3_finalize(ig->upd[i]);
+		sqlite3_finalize(ig->bulk[i]);
 	hk_free(ig);
 }
 
@@ -162,20 +192,102 @@ static int step_done(struct hk_elig_ingest *ig, sqlite3_stmt *s, struct hk_err *
 	return sqlite3_changes(ig->db);
 }
 
-static sqlite3_stmt *upd_stmt(struct hk_elig_ingest *ig, int mask, struct hk_err *err)
+static size_t pend_slot(long long cid)
 {
-	char text[512];
-	if (!ig->upd[mask]) {
-		hk_snprintf(text, sizeof(text), "UPDATE coverage SET symbol = ?2, branch = ?3%s%s%s,"
-			    " limit_class = ?7, valid_to = coalesce(?8, valid_to)%s",
-			    mask & U_KIND ? ", kind = ?4" : "", mask & U_PERSON ? ", person = ?5" : "",
-			    mask & U_RATIO ? ", ratio = ?6" : "", upd_where);
-		if (hk_db_prepare(ig->db, text, &ig->upd[mask], err) < 0)
-			return NULL;
+	return (size_t)(((unsigned long long)cid * UINT64_C(0x9E3779B97F4A7C15)) >> 40) & (PEND_SLOTS - 1);
+}
+
+static bool pending(const struct hk_elig_ingest *ig, long long cid)
+{
+	for (size_t h = pend_slot(cid); ig->pend_used[h]; h = (h + 1) & (PEND_SLOTS - 1))
+		if (ig->pend_id[h] == cid)
+			return true;
+	return false;
+}
+
+static void pend_clear(struct hk_elig_ingest *ig)
+{
+	if (ig->npend_all == 0)
+		return;
+	memset(ig->npend, 0, sizeof(ig->npend));
+	memset(ig->pend_used, 0, sizeof(ig->pend_used));
+	ig->npend_all = 0;
+}
+
+static int bulk_prepare(struct hk_elig_ingest *ig, int m, struct hk_err *err)
+{
+	struct hk_buf b;
+	int rc;
+	hk_buf_init(&b, 1 << 16, "bulk coverage refresh");
+	rc = hk_buf_printf(&b, err, "UPDATE coverage SET symbol = v.column2, branch = v.column3,"
+			   " limit_class = v.column4, valid_to = coalesce(v.column5, valid_to)%s%s%s FROM (VALUES ",
+			   m & U_KIND ? ", kind = v.column6" : "", m & U_PERSON ? ", person = v.column7" : "",
+			   m & U_RATIO ? ", ratio = v.column8" : "");
+	for (int i = 0; rc == 0 && i < PEND_MAX; i++)
+		rc = hk_buf_adds(&b, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)", err);
+	if (rc == 0)
+		rc = hk_buf_adds(&b, ") AS v WHERE coverage.id = v.column1", err);
+	if (rc == 0)
+		rc = hk_db_prepare(ig->db, hk_buf_cstr(&b), &ig->bulk[m], err);
+	hk_buf_free(&b);
+	return rc;
+}
+
+/* Applies the queued refreshes. */
+static int pend_flush(struct hk_elig_ingest *ig, struct hk_err *err)
+{
+	for (int m = 0; m < U__N; m++) {
+		sqlite3_stmt *s;
+		if (ig->npend[m] == 0)
+			continue;
+		if (!ig->bulk[m] && bulk_prepare(ig, m, err) < 0)
+			return -1;
+		s = ig->bulk[m];
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s); /* rows not used: id NULL, matching nothing */
+		for (int i = 0; i < ig->npend[m]; i++) {
+			const struct pend *e = &ig->pend[m][i];
+			int k = 8 * i;
+			sqlite3_bind_int64(s, k + 1, e->cid);
+			bind_s(s, k + 2, e->symbol);
+			bind_s(s, k + 3, e->branch);
+			bind_s(s, k + 4, e->limit_class);
+			bind_s(s, k + 5, e->valid_to);
+			bind_s(s, k + 6, e->kind);
+			bind_s(s, k + 7, e->person);
+			sqlite3_bind_int(s, k + 8, e->ratio);
+		}
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return hk_db_fail(ig->db, err, "eligibility ingest (coverage refresh)");
+		sqlite3_reset(s);
+		ig->npend[m] = 0;
 	}
-	sqlite3_reset(ig->upd[mask]);
-	sqlite3_clear_bindings(ig->upd[mask]);
-	return ig->upd[mask];
+	pend_clear(ig);
+	return 0;
+}
+
+static int pend_add(struct hk_elig_ingest *ig, int mask, long long cid, const struct hk_elig_result *r,
+		    struct hk_err *err)
+{
+	struct pend *e;
+	size_t h;
+	if (ig->npend[mask] == PEND_MAX && pend_flush(ig, err) < 0)
+		return -1;
+	e = &ig->pend[mask][ig->npend[mask]++];
+	ig->npend_all++;
+	e->cid = cid;
+	memcpy(e->symbol, r->symbol, sizeof(e->symbol));
+	memcpy(e->branch, r->branch, sizeof(e->branch));
+	memcpy(e->limit_class, r->limit_class, sizeof(e->limit_class));
+	memcpy(e->valid_to, r->valid_to, sizeof(e->valid_to));
+	e->kind = r->kind;
+	e->person = r->person;
+	e->ratio = r->ratio;
+	for (h = pend_slot(cid); ig->pend_used[h]; h = (h + 1) & (PEND_SLOTS - 1))
+		;
+	ig->pend_used[h] = 1;
+	ig->pend_id[h] = cid;
+	return 0;
 }
 
 /* `col IS NOT v` for a text column, v bound by bind_s ("" = NULL).  Exact:
@@ -202,68 +314,90 @@ static void day_before(const char *date10, char out[11])
 	hk_date_fmt10(hk_days_to_date(hk_date_to_days(d) - 1), out);
 }
 
+/* Finds the patient (by 照会番号, else by 保険者番号 + 番号) and, for
+ * validity 1-3, that patient's latest coverage with the result's 保険者番号
+ * + 番号: *cov is then a statement standing on that row (C_* columns) or
+ * NULL.  1 found, 0 no patient, -1 error. */
 static int find_patient(struct hk_elig_ingest *ig, const struct hk_elig_result *r, long long *pid,
-			struct hk_err *err)
+			sqlite3_stmt **cov, struct hk_err *err)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int rc;
+	*cov = NULL;
 	if (r->query_no[0]) {
-		s = q(ig, Q_PAT_KEY);
+		s = q(ig, Q_PAT_KEY_COV);
 		bind_s(s, 1, r->query_no);
-		if ((rc = step_id(ig, s, pid, err)) != 0)
-			return rc;
+		bind_s(s, 2, r->insurer);
+		bind_s(s, 3, r->number);
+		if ((rc = step_id(ig, s, pid, err)) < 0)
+			return -1;
+		if (rc == 0)
+			s = NULL;
 	}
-	if (r->insurer[0] && r->number[0]) {
+	if (!s) {
+		if (!r->insurer[0] || !r->number[0])
+			return 0;
 		s = q(ig, Q_PAT_COV);
 		bind_s(s, 1, r->insurer);
 		bind_s(s, 2, r->number);
-		return step_id(ig, s, pid, err);
+		if ((rc = step_id(ig, s, pid, err)) <= 0)
+			return rc;
+		if (r->validity > HK_ELIG_INVALID_NEW)
+			return 1;
+		s = q(ig, Q_COV_SAME);
+		sqlite3_bind_int64(s, 1, *pid);
+		bind_s(s, 2, r->insurer);
+		bind_s(s, 3, r->number);
+		if ((rc = step_id(ig, s, pid, err)) < 0)
+			return -1;
+		if (rc == 0)
+			return 1;
 	}
-	return 0;
+	if (sqlite3_column_type(s, C_CID) == SQLITE_NULL)
+		return 1;
+	if (pending(ig, sqlite3_column_int64(s, C_CID))) {
+		/* read it again with its queued refresh applied (the flush
+		 * changes no column the lookup selects by: same row) */
+		sqlite3_reset(s);
+		if (pend_flush(ig, err) < 0 || (rc = step_id(ig, s, pid, err)) < 0)
+			return -1;
+		if (rc == 0)
+			return hk_err_set(err, HK_EXIT_IO, "eligibility ingest: coverage row lost on re-reading");
+	}
+	*cov = s;
+	return 1;
 }
 
-static int take_valid(struct hk_elig_ingest *ig, const struct hk_elig_result *r, long long pid, struct hk_err *err)
+static int take_valid(struct hk_elig_ingest *ig, const struct hk_elig_result *r, long long pid, sqlite3_stmt *cov,
+		      struct hk_err *err)
 {
 	sqlite3_stmt *s;
-	long long cid = 0;
+	long long cid;
 	int rc, mask = 0;
-	bool differs;
 	const char *from = r->valid_from[0] ? r->valid_from : r->confirmed_on;
-	s = q(ig, Q_COV_SAME);
-	sqlite3_bind_int64(s, 1, pid);
-	bind_s(s, 2, r->insurer);
-	bind_s(s, 3, r->number);
-	if ((rc = step_id(ig, s, &cid, err)) < 0)
-		return -1;
-	if (rc == 1) {
-		/* the same test as the UPDATE's WHERE, on the row just read */
-		if (text_differs(s, 3, r->kind))
+	if (cov) {
+		cid = sqlite3_column_int64(cov, C_CID);
+		if (text_differs(cov, C_KIND, r->kind))
 			mask |= U_KIND;
-		if (text_differs(s, 4, r->person))
+		if (text_differs(cov, C_PERSON, r->person))
 			mask |= U_PERSON;
-		if (sqlite3_column_type(s, 5) != SQLITE_INTEGER || sqlite3_column_int64(s, 5) != r->ratio)
+		if (sqlite3_column_type(cov, C_RATIO) != SQLITE_INTEGER || sqlite3_column_int64(cov, C_RATIO) != r->ratio)
 			mask |= U_RATIO;
-		differs = mask || text_differs(s, 1, r->symbol) || text_differs(s, 2, r->branch) ||
-			  text_differs(s, 6, r->limit_class) || (r->valid_to[0] && text_differs(s, 7, r->valid_to));
-		sqlite3_reset(s);
-		if (!differs)
-			return 0; /* the UPDATE would change nothing */
-		if (!(s = upd_stmt(ig, mask, err)))
+		if (!mask && !text_differs(cov, C_SYMBOL, r->symbol) && !text_differs(cov, C_BRANCH, r->branch) &&
+		    !text_differs(cov, C_LIMIT, r->limit_class) &&
+		    !(r->valid_to[0] && text_differs(cov, C_VALID_TO, r->valid_to))) {
+			sqlite3_reset(cov);
+			return 0; /* nothing differs: no change */
+		}
+		sqlite3_reset(cov);
+		if (pend_add(ig, mask, cid, r, err) < 0)
 			return -1;
-		sqlite3_bind_int64(s, 1, cid);
-		bind_s(s, 2, r->symbol);
-		bind_s(s, 3, r->branch);
-		bind_s(s, 4, r->kind);
-		bind_s(s, 5, r->person);
-		sqlite3_bind_int(s, 6, r->ratio);
-		bind_s(s, 7, r->limit_class);
-		bind_s(s, 8, r->valid_to);
-		if ((rc = step_done(ig, s, err)) < 0)
-			return -1;
-		ig->stats->cov_updated += rc;
+		ig->stats->cov_updated++;
 		return 0;
 	}
 	/* insurer changed (or first confirmation): close the others, add this one */
+	if (ig->npend_all && pend_flush(ig, err) < 0)
+		return -1;
 	s = q(ig, Q_COV_CLOSE_OTHERS);
 	sqlite3_bind_int64(s, 1, pid);
 	bind_s(s, 2, from);
@@ -288,19 +422,17 @@ static int take_valid(struct hk_elig_ingest *ig, const struct hk_elig_result *r,
 	return 0;
 }
 
-static int take_invalid(struct hk_elig_ingest *ig, const struct hk_elig_result *r, long long pid,
+static int take_invalid(struct hk_elig_ingest *ig, const struct hk_elig_result *r, sqlite3_stmt *cov,
 			struct hk_err *err)
 {
 	sqlite3_stmt *s;
-	long long cid = 0;
+	long long cid;
 	char end[11];
 	int rc;
-	s = q(ig, Q_COV_SAME);
-	sqlite3_bind_int64(s, 1, pid);
-	bind_s(s, 2, r->insurer);
-	bind_s(s, 3, r->number);
-	if ((rc = step_id(ig, s, &cid, err)) <= 0)
-		return rc; /* nothing to close: the history row says it all */
+	if (!cov)
+		return 0; /* nothing to close: the history row says it all */
+	cid = sqlite3_column_int64(cov, C_CID); /* not queued: find_patient applied it */
+	sqlite3_reset(cov);
 	if (r->valid_to[0])
 		memcpy(end, r->valid_to, sizeof(end));
 	else
@@ -317,18 +449,18 @@ static int take_invalid(struct hk_elig_ingest *ig, const struct hk_elig_result *
 static int on_result(void *ctx, struct hk_elig_result *r, struct hk_err *err)
 {
 	struct hk_elig_ingest *ig = ctx;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s, *cov;
 	long long pid = 0;
 	int found;
 	ig->stats->results++;
-	if ((found = find_patient(ig, r, &pid, err)) < 0)
+	if ((found = find_patient(ig, r, &pid, &cov, err)) < 0)
 		goto fail;
 	if (found) {
 		ig->stats->matched++;
-		if (r->validity == HK_ELIG_VALID && take_valid(ig, r, pid, err) < 0)
+		if (r->validity == HK_ELIG_VALID && take_valid(ig, r, pid, cov, err) < 0)
 			goto fail;
 		if ((r->validity == HK_ELIG_INVALID || r->validity == HK_ELIG_INVALID_NEW) &&
-		    take_invalid(ig, r, pid, err) < 0)
+		    take_invalid(ig, r, cov, err) < 0)
 			goto fail;
 	} else {
 		ig->stats->unmatched++;
@@ -396,7 +528,7 @@ int hk_elig_ingest_file(struct hk_elig_ingest *ig, const char *path, struct hk_e
 		hk_db_fail(ig->db, err, "eligibility ingest");
 		goto fail;
 	}
-	if (hk_elig_parse_file(path, on_result, ig, &info, err) < 0)
+	if (hk_elig_parse_file(path, on_result, ig, &info, err) < 0 || pend_flush(ig, err) < 0)
 		goto fail;
 	hk_snprintf(summary, sizeof(summary), "%ld results (%ld matched, %ld unmatched), confirmed %s",
 		    st->results, st->matched, st->unmatched, info.confirmed_on[0] ? info.confirmed_on : "-");
@@ -415,8 +547,9 @@ fail:
 	for (int i = 0; i < Q__N; i++)
 		sqlite3_reset(ig->st[i]);
 	for (int i = 0; i < U__N; i++)
-		if (ig->upd[i])
-			sqlite3_reset(ig->upd[i]);
+		if (ig->bulk[i])
+			sqlite3_reset(ig->bulk[i]);
+	pend_clear(ig);
 	hk_db_rollback(ig->db);
 	return -1;
 }
