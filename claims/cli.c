@@ -77,7 +77,30 @@ const struct hk_command hk_commands[] = {
 	 "houkan ingest --db DB FILE|DIR...\n"
 	 "  Each FILE (and every file in each DIR) is recognised by its content and taken in\n"
 	 "  whole or not at all, one transaction per file; the same file twice is a no-op.\n"
-	 "  Known kinds: eligibility (資格確認 result XML). Exit 1 if any file was refused."},
+	 "  Known kinds: eligibility (資格確認 result XML), returned file (返戻, RECEIPTH.HEN),\n"
+	 "  増減点連絡書 CSV and 振替・分割 results CSV (docs/returns.md). Items that match no\n"
+	 "  receipt are kept and listed. Exit 1 if any file was refused."},
+	{"returns", cmd_returns, CMD_NEEDS_DB, "list the open returns (返戻) with their reasons",
+	 "houkan returns --db DB [--month YYYY-MM] [--csv]\n"
+	 "  One line per reason: service month, patient, review body, 検索番号, 返戻事由コード and\n"
+	 "  text; returns that match no receipt are listed too (docs/returns.md)."},
+	{"reclaim", cmd_reclaim, CMD_NEEDS_DB, "re-claim returned receipts (再請求) keeping 検索番号 and history",
+	 "houkan reclaim --db DB --claim-month YYYY-MM --out DIR [--month YYYY-MM] [--master-dir ROOT]\n"
+	 "               [--report FILE]\n"
+	 "houkan reclaim FILE.HEN --claim-month YYYYMM -o OUT.UKE\n"
+	 "  With --db: every open return is rebuilt from the corrected records into DIR/<body>/RECEIPTH.UKE\n"
+	 "  (HM, the receipt with its 検索番号, its history block as received, GO); a receipt that now\n"
+	 "  goes to another review body or is split goes into DIR/fresh/<body>/RECEIPTH.UKE as a first\n"
+	 "  claim. Recorded as a claim run for houkan submit. Exit 1 if some return stays open.\n"
+	 "  With FILE: HH→HM, HG→GO, HR removed, everything else kept (no database)."},
+	{"adjustments", cmd_adjustments, CMD_NEEDS_DB, "増減点: the month's adjusted items and summary",
+	 "houkan adjustments --db DB --month YYYY-MM [--csv]\n"
+	 "  Each 増減点 item (patient, receipt, 事由, amount, item) and the month's claimed,\n"
+	 "  adjusted and decided amounts per 事由 (docs/returns.md)."},
+	{"status", cmd_status, CMD_NEEDS_DB, "receipts of a month by lifecycle state, with amounts",
+	 "houkan status --db DB --month YYYY-MM\n"
+	 "  Counts, claimed and decided amounts per state (built, sealed, submitted, accepted,\n"
+	 "  rejected, returned, reclaimed, adjusted, switched, paid, superseded)."},
 };
 const size_t hk_ncommands = sizeof(hk_commands) / sizeof(hk_commands[0]);
 

@@ -55,5 +55,9 @@ int cmd_verify(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_eligibility(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
+int cmd_returns(int argc, char **argv);
+int cmd_reclaim(int argc, char **argv);
+int cmd_adjustments(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

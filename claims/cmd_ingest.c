@@ -20,6 +20,7 @@
 #include "claims/db.h"
 #include "base/limits.h"
 #include "switchover/eligibility.h"
+#include "switchover/returns.h"
 
 #define INGEST_HEAD 65536
 
@@ -30,6 +31,8 @@ struct ingest_kind {
 	int (*ingest)(sqlite3 *db, void **state, const char *path, char *summary, size_t n, char *sha256,
 		      struct hk_err *err);
 	void (*done)(void *state);
+	/* Optional: after a file was taken in, list what it left unmatched (stdout). */
+	void (*after)(sqlite3 *db, void *state, const char *path);
 };
 
 /* ---- kind: 資格確認 result XML (switchover/eligibility.h) ---- */
@@ -54,8 +57,114 @@ static int elig_ingest(sqlite3 *db, void **state, const char *path, char *summar
 
 static void elig_done(void *state) { hk_elig_ingest_close(state); }
 
+/* ---- kinds: 返戻, 増減点連絡書, 振替・分割 (switchover/returns.h, docs/returns.md) ---- */
+
+struct res_state {
+	struct hk_res_ingest *in;
+	long long notice_id;
+	long unmatched;
+};
+
+static int res_ingest(enum hk_notice_kind kind, sqlite3 *db, void **state, const char *path, char *summary,
+		      size_t n, char *sha256, struct hk_err *err)
+{
+	struct res_state *rs = *state;
+	struct hk_res_ingest_stats st;
+	if (!rs) {
+		rs = *state = hk_calloc(1, sizeof(*rs));
+		if (hk_res_ingest_open(db, &rs->in, err) < 0)
+			return -1;
+	}
+	rs->notice_id = 0;
+	rs->unmatched = 0;
+	if (hk_res_ingest_file(rs->in, kind, path, &st, err) < 0) {
+		if (st.sha256[0])
+			memcpy(sha256, st.sha256, 65);
+		return -1;
+	}
+	memcpy(sha256, st.sha256, 65);
+	if (st.duplicate) {
+		hk_snprintf(summary, n, "already ingested (same SHA-256, notice %lld); nothing done", st.notice_id);
+		return 0;
+	}
+	rs->notice_id = st.notice_id;
+	rs->unmatched = st.unmatched;
+	switch (kind) {
+	case HK_NOTICE_HENREI:
+		hk_snprintf(summary, n, "%ld returned receipts (%ld matched, %ld unmatched), %ld reasons, %ld coverage"
+			    " changes from the history data", st.items, st.matched, st.unmatched, st.reasons, st.switched);
+		break;
+	case HK_NOTICE_ZOGEN:
+		hk_snprintf(summary, n, "%ld items (%ld matched, %ld unmatched), %+lld yen", st.items, st.matched,
+			    st.unmatched, st.amount);
+		break;
+	case HK_NOTICE_FURIKAE:
+		hk_snprintf(summary, n, "%ld results (%ld matched, %ld unmatched), %ld coverage changes", st.items,
+			    st.matched, st.unmatched, st.switched);
+		break;
+	}
+	return 0;
+}
+
+static int hen_ingest(sqlite3 *db, void **state, const char *path, char *summary, size_t n, char *sha256,
+		      struct hk_err *err)
+{
+	return res_ingest(HK_NOTICE_HENREI, db, state, path, summary, n, sha256, err);
+}
+
+static int zogen_ingest(sqlite3 *db, void **state, const char *path, char *summary, size_t n, char *sha256,
+			struct hk_err *err)
+{
+	return res_ingest(HK_NOTICE_ZOGEN, db, state, path, summary, n, sha256, err);
+}
+
+static int furikae_ingest(sqlite3 *db, void **state, const char *path, char *summary, size_t n, char *sha256,
+			  struct hk_err *err)
+{
+	return res_ingest(HK_NOTICE_FURIKAE, db, state, path, summary, n, sha256, err);
+}
+
+static void res_done(void *state)
+{
+	struct res_state *rs = state;
+	hk_res_ingest_close(rs->in);
+	hk_free(rs);
+}
+
+#define UNMATCHED_SHOWN 20
+
+static void res_after(sqlite3 *db, void *state, const char *path)
+{
+	struct res_state *rs = state;
+	sqlite3_stmt *q;
+	struct hk_err err = {0};
+	long shown = 0;
+	if (!rs || !rs->notice_id || !rs->unmatched)
+		return;
+	if (hk_db_prepare(db, "SELECT line, kind, coalesce(code, ''), coalesce(search_no, '-'), coalesce(record_key, '-'),"
+			      " coalesce(service_month, '-') FROM notice_item WHERE notice_id = ?1 AND receipt_id IS NULL"
+			      " GROUP BY line ORDER BY line LIMIT ?2", &q, &err) < 0)
+		return;
+	sqlite3_bind_int64(q, 1, rs->notice_id);
+	sqlite3_bind_int(q, 2, UNMATCHED_SHOWN);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		printf("  unmatched: %s:%lld: %s %s 検索番号 %s 記録番号等 %s month %s\n", path,
+		       (long long)sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
+		       (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
+		       (const char *)sqlite3_column_text(q, 4), (const char *)sqlite3_column_text(q, 5));
+		shown++;
+	}
+	sqlite3_finalize(q);
+	if (rs->unmatched > shown)
+		printf("  ... and %ld more unmatched (houkan returns / houkan adjustments list them all)\n",
+		       rs->unmatched - shown);
+}
+
 static const struct ingest_kind kinds[] = {
-	{"eligibility", hk_elig_sniff, elig_ingest, elig_done},
+	{"eligibility", hk_elig_sniff, elig_ingest, elig_done, NULL},
+	{"returned file (返戻)", hk_hen_sniff, hen_ingest, res_done, res_after},
+	{"増減点連絡書", hk_zogen_sniff, zogen_ingest, res_done, res_after},
+	{"振替・分割 results", hk_furikae_sniff, furikae_ingest, res_done, res_after},
 };
 
 /* ---- the command ---- */
@@ -190,6 +299,8 @@ int cmd_ingest(int argc, char **argv)
 			continue;
 		}
 		printf("%s: %s: %s\n", files[i], k->name, summary);
+		if (k->after)
+			k->after(db, state[k - kinds], files[i]);
 		if (hk_audit(db, "ingest", sha, NULL, "ok", &err) < 0) {
 			worst = hk_report("ingest", &err);
 			break;

@@ -196,6 +196,24 @@ static void structure(struct ck_ctx *c, const struct hk_uke_record *r, bool shap
 	store(c, r, shape, ok);
 }
 
+/* 作成手引き 別紙1: in a re-claim file a receipt with 検索番号 is followed by its
+ * 履歴管理ブロック - lines of three numeric columns (データ識別, 行番号, 枝番号) and a
+ * record, kept exactly as the review body sent them.  They are not records of
+ * the receipt and are not checked (docs/returns.md). */
+static bool history_line(const struct ck_ctx *c, const struct hk_uke_record *r)
+{
+	const struct ck_rec *re;
+	if (!c->in_receipt || c->nrecs == 0 || r->nfields < 4 || r->f[0].len == 0 || r->f[0].len > 2 ||
+	    r->f[1].len == 0 || r->f[2].len == 0)
+		return false;
+	for (int i = 0; i < 3; i++)
+		for (size_t k = 0; k < r->f[i].len; k++)
+			if (r->f[i].p[k] < '0' || r->f[i].p[k] > '9')
+				return false;
+	re = &c->recs[0];
+	return strcmp(re->id, "RE") == 0 && re->nfields > 14 && re->f[14].len > 0;
+}
+
 static int run(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
 {
 	struct hk_uke_record rec;
@@ -205,6 +223,8 @@ static int run(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
 
 	while ((rc = hk_uke_next(rd, &rec, err)) > 0) {
 		bool shape;
+		if (history_line(c, &rec))
+			continue;
 		c->nrecords++;
 		last_line = rec.line;
 		shape = ck_record(c, &rec, ok);

@@ -29,21 +29,45 @@ STRUCTURE_CHECKS = [
     ("1003", lambda d: b"\n" not in d.replace(b"\r\n", b""), "records are not separated by CRLF"),
 ]
 
-# 増減点連絡書 CSV columns (1-based order), after the 医科 layout (DIGEST §4.4), amounts in yen.
-ZOGEN_COLUMNS = [
-    "レコード種別", "指定訪問看護年月", "レセプト番号", "受付番号", "予備", "特別審査委員会", "明細種別",
-    "保険者番号", "予備", "第一公費負担者番号", "第二公費負担者番号", "第三公費負担者番号",
-    "第四公費負担者番号", "区分", "高額療養費負担区分", "職務上の事由", "予備", "氏名",
-    "訪問看護記録番号等", "箇所１", "箇所２", "法別番号", "増減金額", "事由", "負担（請求内容）",
-    "請求内容", "負担（補正・査定後内容）", "補正・査定後内容", "検索番号", "請求情報",
-]
-ZOGEN_RECORD_KINDS = {"header": "1", "title": "2", "detail": "3", "total": "6"}
+# The two CSV layouts are read from data/layouts/*.def, the same tables houkan's
+# reader is compiled from (switchover/returns_csv.c), so both sides share one
+# definition: COLUMN(n, "title", FIELD, FILL), KIND(ROLE, "value"), HEADER/TOTAL(n, "title", FIELD).
+import os
+import re
 
+LAYOUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "layouts")
+
+
+def load_layout(name):
+    cols, kinds, header, total = [], {}, {}, {}
+    with open(os.path.join(LAYOUT_DIR, name), encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r'\s*COLUMN\((\d+),\s*"([^"]*)",\s*(\w+),\s*(\w+)\)', line)
+            if m:
+                cols.append((int(m.group(1)), m.group(2), m.group(3)))
+                continue
+            m = re.match(r'\s*KIND\((\w+),\s*"([^"]*)"\)', line)
+            if m:
+                kinds[m.group(1).lower()] = m.group(2)
+                continue
+            m = re.match(r'\s*(HEADER|TOTAL)\((\d+),\s*"([^"]*)",\s*(\w+)\)', line)
+            if m:
+                (header if m.group(1) == "HEADER" else total)[m.group(4)] = int(m.group(2))
+    cols.sort()
+    assert [c[0] for c in cols] == list(range(1, len(cols) + 1)), name
+    return cols, kinds, header, total
+
+
+_ZOGEN = load_layout("zogen.def")
+_FURIKAE = load_layout("furikae.def")
+# 増減点連絡書 CSV columns (1-based order), after the 医科 layout (DIGEST §4.4), amounts in yen.
+ZOGEN_COLUMNS = [c[1] for c in _ZOGEN[0]]
+ZOGEN_FIELDS = {c[2]: c[0] - 1 for c in _ZOGEN[0] if c[2] not in ("NONE", "TEXT")}
+ZOGEN_RECORD_KINDS = _ZOGEN[1]
+ZOGEN_HEADER, ZOGEN_TOTAL = _ZOGEN[2], _ZOGEN[3]
 # 振替・分割 result CSV (houkan's own layout; official one unknown, DIGEST §8 item 3).
-FURIKAE_COLUMNS = [
-    "区分", "指定訪問看護年月", "レセプト番号", "検索番号", "訪問看護記録番号等", "旧保険者番号",
-    "新保険者番号", "分割年月日", "金額",
-]
+FURIKAE_COLUMNS = [c[1] for c in _FURIKAE[0]]
+FURIKAE_FIELDS = {c[2]: c[0] - 1 for c in _FURIKAE[0]}
 
 RE_SEARCH_NO = 14       # RE field 15 (0-based 14): 検索番号
 RE_RECORD_KEY = 13      # RE field 14: 訪問看護記録番号等
@@ -124,7 +148,7 @@ def henrei(scenario, files, station, month):
         for i, r in enumerate(rr + [hr], 1):
             lines.append(["8", str(i), "0"] + r)
         count += 1
-        total += sum(int(r[-1] or 0) for r in rr if r[0] == "KA" and r[-1].isdigit())
+        total += sum(int(r[6] or 0) for r in rr if r[0] == "KA" and len(r) > 6 and r[6].isdigit())
     lines.append(["HG", str(count), str(total)])
     return ("\r\n".join(",".join(r) for r in lines) + "\r\n").encode("cp932") + b"\x1a"
 
@@ -133,24 +157,50 @@ def csv_bytes(rows):
     return ("\r\n".join(",".join(str(c) for c in r) for r in rows) + "\r\n").encode("cp932")
 
 
+def receipt_facts(files, station, body, receipt_no):
+    """service month, insurer and 訪問看護記録番号等 of a receipt in the upload ("" when unknown)."""
+    for data in files.values():
+        recs = records(data)
+        if recs and recs[0][0] == "HM" and recs[0][4] == station and recs[0][1] == str(body):
+            rr = receipt_records(recs, receipt_no)
+            if rr:
+                ho = [r for r in rr if r[0] == "HO"]
+                return rr[0][3], (ho[0][1].strip() if ho else ""), (rr[0][RE_RECORD_KEY] if len(rr[0]) > RE_RECORD_KEY else "")
+    return "", "", ""
+
+
 def zogen(scenario, files, station, month):
     adj = scenario.get("adjustments", [])
     if not adj:
         raise KeyError("no adjustments in the scenario")
-    rows = [[ZOGEN_RECORD_KINDS["header"], month, "", "", station], [ZOGEN_RECORD_KINDS["title"]] + ZOGEN_COLUMNS[1:]]
+    bodies = {str(a["body"]) for a in adj}
+    head = [""] * (max(ZOGEN_HEADER.values()) if ZOGEN_HEADER else 1)
+    head[0] = ZOGEN_RECORD_KINDS["header"]
+    head[ZOGEN_HEADER["MONTH"] - 1] = month
+    head[ZOGEN_HEADER["BODY"] - 1] = bodies.pop() if len(bodies) == 1 else ""
+    head[ZOGEN_HEADER["STATION"] - 1] = station
+    rows = [head, [ZOGEN_RECORD_KINDS["title"]] + ZOGEN_COLUMNS[1:]]
     total = 0
     for a in adj:
+        sm, ins, key = receipt_facts(files, station, a["body"], a["receipt_no"])
         row = [""] * len(ZOGEN_COLUMNS)
         row[0] = ZOGEN_RECORD_KINDS["detail"]
-        row[ZOGEN_COLUMNS.index("指定訪問看護年月")] = a.get("service_month", "")
-        row[ZOGEN_COLUMNS.index("レセプト番号")] = a["receipt_no"]
-        row[ZOGEN_COLUMNS.index("増減金額")] = a["amount"]
-        row[ZOGEN_COLUMNS.index("事由")] = a["reason"]
-        row[ZOGEN_COLUMNS.index("請求内容")] = a.get("item", "")
-        row[ZOGEN_COLUMNS.index("検索番号")] = search_no(station, month, a["body"], a["receipt_no"])
+        row[ZOGEN_FIELDS["SERVICE_MONTH"]] = a.get("service_month", sm)
+        row[ZOGEN_FIELDS["RECEIPT_NO"]] = a["receipt_no"]
+        row[ZOGEN_FIELDS["INSURER"]] = a.get("insurer", ins)
+        row[ZOGEN_FIELDS["RECORD_KEY"]] = a.get("record_key", key)
+        row[ZOGEN_FIELDS["AMOUNT"]] = a["amount"]
+        row[ZOGEN_FIELDS["REASON"]] = a["reason"]
+        row[ZOGEN_FIELDS["ITEM"]] = a.get("item", "")
+        row[ZOGEN_FIELDS["SEARCH_NO"]] = search_no(station, month, a["body"], a["receipt_no"])
         total += int(a["amount"])
         rows.append(row)
-    rows.append([ZOGEN_RECORD_KINDS["total"], month, len(adj), total])
+    tot = [""] * max(ZOGEN_TOTAL.values())
+    tot[0] = ZOGEN_RECORD_KINDS["total"]
+    tot[ZOGEN_TOTAL["MONTH"] - 1] = month
+    tot[ZOGEN_TOTAL["COUNT"] - 1] = len(adj)
+    tot[ZOGEN_TOTAL["AMOUNT"] - 1] = total
+    rows.append(tot)
     return csv_bytes(rows)
 
 
@@ -160,9 +210,18 @@ def furikae(scenario, files, station, month):
         raise KeyError("no transfers in the scenario")
     rows = [FURIKAE_COLUMNS]
     for t in tr:
-        rows.append([t.get("kind", "振替"), t.get("service_month", ""), t["receipt_no"],
-                     search_no(station, month, t["body"], t["receipt_no"]), t.get("record_key", ""),
-                     t.get("old_insurer", ""), t.get("new_insurer", ""), t.get("split_date", ""), t.get("amount", 0)])
+        sm, ins, key = receipt_facts(files, station, t["body"], t["receipt_no"])
+        row = [""] * len(FURIKAE_COLUMNS)
+        row[FURIKAE_FIELDS["SWITCH_KIND"]] = t.get("kind", "振替")
+        row[FURIKAE_FIELDS["SERVICE_MONTH"]] = t.get("service_month", sm)
+        row[FURIKAE_FIELDS["RECEIPT_NO"]] = t["receipt_no"]
+        row[FURIKAE_FIELDS["SEARCH_NO"]] = search_no(station, month, t["body"], t["receipt_no"])
+        row[FURIKAE_FIELDS["RECORD_KEY"]] = t.get("record_key", key)
+        row[FURIKAE_FIELDS["OLD_INSURER"]] = t.get("old_insurer", ins) or ins
+        row[FURIKAE_FIELDS["NEW_INSURER"]] = t.get("new_insurer", "")
+        row[FURIKAE_FIELDS["SPLIT_DATE"]] = t.get("split_date", "")
+        row[FURIKAE_FIELDS["AMOUNT"]] = t.get("amount", 0)
+        rows.append(row)
     return csv_bytes(rows)
 
 
