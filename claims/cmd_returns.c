@@ -71,7 +71,7 @@ int cmd_returns(int argc, char **argv)
 		return hk_report("returns", &err);
 	if (hk_db_prepare(db, "SELECT t.id, t.service_month, coalesce(p.patient_key, '(unmatched)'), coalesce(p.name, ''),"
 			      " coalesce(t.body, ''), t.search_no, coalesce(t.record_key, ''), coalesce(i.code, ''),"
-			      " coalesce(i.text, ''), coalesce(t.receipt_id, ''), n.file_name, i.line"
+			      " coalesce(i.text, ''), t.receipt_id, n.file_name, i.line"
 			      " FROM returned t JOIN notice n ON n.id = t.notice_id"
 			      " LEFT JOIN receipt r ON r.id = t.receipt_id LEFT JOIN patient p ON p.id = r.patient_id"
 			      " LEFT JOIN notice_item i ON i.notice_id = t.notice_id AND i.kind = 'return'"
