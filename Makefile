@@ -21,9 +21,9 @@ ifeq ($(DEVELOPER),1)
 WARN += -Werror -Wformat=2 -Wformat-security -Wnull-dereference -Wvla -Wpointer-arith \
         -Wundef -Wcast-qual -Wwrite-strings
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) \
              -DHK_MASTER_ROOT='"$(PREFIX)/share/houkan/master"'
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lm -pthread
 
 LIB_DIRS = base receipt master claims switchover certs
 LIB_SRC = $(filter-out claims/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))

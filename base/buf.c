@@ -26,6 +26,17 @@ void hk_buf_reset(struct hk_buf *b)
 
 int hk_buf_add(struct hk_buf *b, const void *p, size_t n, struct hk_err *err)
 {
+	if (b->len + n + 1 <= b->alloc && n <= b->limit - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return hk_buf_add_slow(b, p, n, err);
+}
+
+int hk_buf_add_slow(struct hk_buf *b, const void *p, size_t n, struct hk_err *err)
+{
 	if (n > b->limit - b->len)
 		return hk_err_set(err, HK_EXIT_INPUT, "too long: over %zu bytes (%s)",
 				  b->limit, b->limit_name);
@@ -43,10 +54,6 @@ int hk_buf_add(struct hk_buf *b, const void *p, size_t n, struct hk_err *err)
 	return 0;
 }
 
-int hk_buf_addc(struct hk_buf *b, char c, struct hk_err *err)
-{
-	return hk_buf_add(b, &c, 1, err);
-}
 
 int hk_buf_adds(struct hk_buf *b, const char *s, struct hk_err *err)
 {

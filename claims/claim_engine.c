@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 #include "claims/claimrun.h"
 #include "claims/benefit.h"
@@ -73,11 +74,34 @@ struct patient {
 	int prior_week_days;
 };
 
+/* One accepted receipt waiting in a chunk for its number. */
+struct done_receipt {
+	int body;
+	size_t off, len;             /* its records in chunk->bytes; RE レセプト番号 is "1" */
+	long long patient_id, coverage_id;
+	char patient_key[32], type[5], record_key[24];
+	long total, patient_share;
+};
+
+/* The work of a range of patients: produced by a worker, consumed in order. */
+struct chunk {
+	long index;
+	long long lo, hi;            /* patient ids */
+	struct hk_buf bytes;
+	struct done_receipt *r;
+	int nr, ar;
+	struct hk_buf report;        /* report lines, in order */
+	long patients, stopped, notes, held, warnings;
+	int rc;
+	struct hk_err err;
+};
+
+/* A worker: its own connection, cursors and buffers (claims/claim_engine.c is
+ * multi-threaded: the master, options and station are shared read-only). */
 struct engine {
 	sqlite3 *db;
 	const struct hk_master *m;
 	const struct hk_build_opts *o;
-	struct hk_build_stats *st;
 	struct hk_station station;
 	int standards[64];
 	int nstandards;
@@ -85,33 +109,48 @@ struct engine {
 	char start_s[11], end_s[11], claim6[7], month7[8];
 	sqlite3_stmt *q_pat, *q_cov, *q_pub, *q_ins, *q_vis, *q_prior, *q_elig;
 	int have_cov, have_pub, have_ins, have_vis, have_prior, have_elig;
-	/* output per review body */
-	struct hk_pubfile pf[3];
-	struct hk_buf obuf[3];       /* output gathered into 1 MiB writes */
-	bool open[3];
-	long next_no[3];
 	struct hk_buf rec;           /* one receipt's records */
 	struct hk_uke_writer w;
-	struct hk_buf line;          /* scratch */
-	struct hk_sha256 *sha[3];
-	hk_receipt_fn cb;
-	void *cb_ctx;
 	struct patient *p;
+	struct chunk *c;             /* the chunk being produced */
 	long receipt_warnings;
 	bool receipt_error;
 	char receipt_error_msg[512];
 };
 
+/* The main thread's side: the output files and the recording callback. */
+struct sink {
+	const struct hk_build_opts *o;
+	struct hk_build_stats *st;
+	const struct hk_station *station;
+	const char *claim6, *month7;
+	struct hk_pubfile pf[3];
+	struct hk_buf obuf[3];       /* output gathered into 1 MiB writes */
+	bool open[3];
+	long next_no[3];
+	struct hk_sha256 *sha[3];
+	hk_receipt_fn cb;
+	void *cb_ctx;
+};
+
 static void report(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(struct engine *e, const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
-	if (!e->o->report)
+	int n;
+	struct hk_err err;
+	if (!e->o->report || !e->c)
 		return;
 	va_start(ap, fmt);
-	vfprintf(e->o->report, fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', e->o->report);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	line[n++] = '\n';
+	hk_buf_add(&e->c->report, line, (size_t)n, &err);
 }
 
 static void col(char *dst, size_t size, sqlite3_stmt *st, int i)
@@ -168,23 +207,25 @@ static int prepare_all(struct engine *e, struct hk_err *err)
 		"SELECT p.id, p.patient_key, p.name, p.kana, p.sex, p.birth, p.visit_start, p.place, p.place_text,"
 		" p.end_date, p.end_time, p.end_reason, p.end_text, p.death_date, p.death_time, p.death_place,"
 		" p.death_text, p.gaf, p.gaf_date, p.consent_24h"
-		" FROM patient p WHERE EXISTS (SELECT 1 FROM visit v WHERE v.patient_id = p.id AND +v.date BETWEEN ?1 AND ?2)"
-		" ORDER BY p.id";
+		" FROM patient p WHERE p.id BETWEEN ?5 AND ?6 AND EXISTS (SELECT 1 FROM visit v WHERE v.patient_id = p.id"
+		" AND +v.date BETWEEN ?1 AND ?2) ORDER BY p.id";
 	/* The scans below walk the UNIQUE (patient_id, ...) indexes in order: no sort. */
 	static const char *q_cov =
 		"SELECT c.patient_id, c.id, c.insurer, c.symbol, c.number, c.branch, c.kind, c.person, c.ratio,"
 		" c.limit_class, c.kougaku, c.duty, c.valid_from, c.valid_to"
-		" FROM coverage c WHERE c.valid_from <= ?2 AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
+		" FROM coverage c WHERE c.patient_id BETWEEN ?5 AND ?6 AND c.valid_from <= ?2"
+		" AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
 		" ORDER BY c.patient_id, c.insurer, c.number, c.valid_from";
 	static const char *q_pub =
 		"SELECT c.patient_id, c.id, c.payer, c.recipient, c.monthly_cap, c.valid_from, c.valid_to"
-		" FROM public_coverage c WHERE c.valid_from <= ?2 AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
+		" FROM public_coverage c WHERE c.patient_id BETWEEN ?5 AND ?6 AND c.valid_from <= ?2"
+		" AND (c.valid_to IS NULL OR c.valid_to >= ?1)"
 		" ORDER BY c.patient_id, c.payer, c.valid_from";
 	static const char *q_ins =
 		"SELECT i.patient_id, i.kind, i.valid_from, i.valid_to, i.inst_pref, i.inst_table, i.inst_code,"
 		" i.inst_name, i.doctor, i.last_report, i.disease_code, i.disease_name, i.condition,"
 		" i.disease_flag, i.diseases"
-		" FROM instruction i WHERE i.valid_from <= ?2 AND i.valid_to >= ?1"
+		" FROM instruction i WHERE i.patient_id BETWEEN ?5 AND ?6 AND i.valid_from <= ?2 AND i.valid_to >= ?1"
 		" ORDER BY i.patient_id, i.kind, i.valid_from";
 	static const char *q_vis =
 		"SELECT v.patient_id, v.id, v.date, v.start_time, v.end_time, v.staff, v.staff2,"
@@ -192,13 +233,16 @@ static int prepare_all(struct engine *e, struct hk_err *err)
 		" v.building_count, v.outing, v.items"
 		/* "+v.date": walk UNIQUE(patient_id, date, start_time) in order rather than
 		 * sort the month's visits (5x faster at a million visits) */
-		" FROM visit v WHERE +v.date BETWEEN ?1 AND ?2 ORDER BY v.patient_id, v.date, v.start_time";
+		" FROM visit v WHERE v.patient_id BETWEEN ?5 AND ?6 AND +v.date BETWEEN ?1 AND ?2"
+		" ORDER BY v.patient_id, v.date, v.start_time";
 	static const char *q_prior =
 		"SELECT v.patient_id, count(DISTINCT v.date) FROM visit v"
-		" WHERE v.date BETWEEN ?3 AND ?4 GROUP BY v.patient_id ORDER BY v.patient_id";
+		" WHERE v.patient_id BETWEEN ?5 AND ?6 AND +v.date BETWEEN ?3 AND ?4 GROUP BY v.patient_id"
+		" ORDER BY v.patient_id";
 	static const char *q_elig =
 		"SELECT e.patient_id, e.insurer, e.number, e.branch FROM eligibility e"
-		" WHERE e.validity = 1 AND e.confirmed_on <= ?2 AND e.branch IS NOT NULL AND e.branch <> ''"
+		" WHERE e.patient_id BETWEEN ?5 AND ?6 AND e.validity = 1 AND e.confirmed_on <= ?2"
+		" AND e.branch IS NOT NULL AND e.branch <> ''"
 		" ORDER BY e.patient_id, e.confirmed_on, e.id";
 	const char *const qs[] = {q_pat, q_cov, q_pub, q_ins, q_vis, q_prior, q_elig};
 	sqlite3_stmt **sts[] = {&e->q_pat, &e->q_cov, &e->q_pub, &e->q_ins, &e->q_vis, &e->q_prior, &e->q_elig};
@@ -229,6 +273,18 @@ static void finalize_all(struct engine *e)
 	sqlite3_finalize(e->q_vis);
 	sqlite3_finalize(e->q_prior);
 	sqlite3_finalize(e->q_elig);
+}
+
+/* Point every cursor at the patients lo..hi. */
+static void bind_range(struct engine *e, long long lo, long long hi)
+{
+	sqlite3_stmt *sts[] = {e->q_pat, e->q_cov, e->q_pub, e->q_ins, e->q_vis, e->q_prior, e->q_elig};
+	for (size_t i = 0; i < HK_ARRAY_LEN(sts); i++) {
+		sqlite3_reset(sts[i]);
+		sqlite3_bind_int64(sts[i], 5, lo);
+		sqlite3_bind_int64(sts[i], 6, hi);
+	}
+	e->have_cov = e->have_pub = e->have_ins = e->have_vis = e->have_prior = e->have_elig = 0;
 }
 
 static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
@@ -765,99 +821,123 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 
 #define OUT_CHUNK (1 << 20)
 
-static int out_flush(struct engine *e, int body, struct hk_err *err)
+static int out_flush(struct sink *k, int body, struct hk_err *err)
 {
 	int rc = 0;
-	if (e->obuf[body].len)
-		rc = hk_pubfile_write(&e->pf[body], e->obuf[body].data, e->obuf[body].len, err);
-	hk_buf_reset(&e->obuf[body]);
+	if (k->obuf[body].len)
+		rc = hk_pubfile_write(&k->pf[body], k->obuf[body].data, k->obuf[body].len, err);
+	hk_buf_reset(&k->obuf[body]);
 	return rc;
 }
 
-static int out_write(struct engine *e, int body, const void *p, size_t n, struct hk_err *err)
+static int out_write(struct sink *k, int body, const void *p, size_t n, struct hk_err *err)
 {
-	hk_sha256_update(e->sha[body], p, n);
-	if (hk_buf_add(&e->obuf[body], p, n, err) < 0)
+	hk_sha256_update(k->sha[body], p, n);
+	if (hk_buf_add(&k->obuf[body], p, n, err) < 0)
 		return -1;
-	return e->obuf[body].len >= OUT_CHUNK ? out_flush(e, body, err) : 0;
+	return k->obuf[body].len >= OUT_CHUNK ? out_flush(k, body, err) : 0;
 }
 
-static int open_body(struct engine *e, int body, struct hk_err *err)
+static int open_body(struct sink *k, int body, struct hk_err *err)
 {
-	char dir[HK_MAX_PATH], path[HK_MAX_PATH];
+	char dir[HK_MAX_PATH], path[HK_MAX_PATH], sname[400];
 	struct hk_uke_writer hw;
 	struct hk_buf hb;
 	char bs[2] = {(char)('0' + body), '\0'};
 	int rc;
-	hk_snprintf(dir, sizeof(dir), "%s/%d", e->o->out_dir, body);
+	hk_snprintf(dir, sizeof(dir), "%s/%d", k->o->out_dir, body);
 	if (hk_mkdir_p(dir, 0755, err) < 0)
 		return -1;
 	hk_snprintf(path, sizeof(path), "%s/RECEIPTH.UKE", dir);
-	if (hk_pubfile_open(&e->pf[body], path, 0644, err) < 0)
+	if (hk_pubfile_open(&k->pf[body], path, 0644, err) < 0)
 		return -1;
-	e->open[body] = true;
-	e->sha[body] = hk_sha256_new();
+	k->open[body] = true;
+	k->sha[body] = hk_sha256_new();
 	hk_buf_init(&hb, 0, NULL);
 	hk_uke_writer_init(&hw, &hb, path, NULL, NULL);
+	hk_to_fullwidth(k->station->name, sname, sizeof(sname));
 	{
-		char sname[400];
-		hk_to_fullwidth(e->station.name, sname, sizeof(sname));
-		const char *hm[] = {bs, e->station.pref, "6", e->station.code, sname, e->claim6,
-				    e->station.phone};
+		const char *hm[] = {bs, k->station->pref, "6", k->station->code, sname, k->claim6, k->station->phone};
 		rc = hk_uke_write(&hw, "HM", hm, 7, err);
 	}
 	if (rc == 0)
-		rc = out_write(e, body, hb.data, hb.len, err);
+		rc = out_write(k, body, hb.data, hb.len, err);
 	hk_buf_free(&hb);
 	return rc;
 }
 
-static int close_bodies(struct engine *e, bool publish, struct hk_err *err)
+static int close_bodies(struct sink *k, bool publish, struct hk_err *err)
 {
 	int rc = 0;
 	for (int b = 1; b <= 2; b++) {
 		struct hk_uke_writer gw;
 		struct hk_buf gb;
-		if (!e->open[b])
+		if (!k->open[b])
 			continue;
 		hk_buf_init(&gb, 0, NULL);
 		hk_uke_writer_init(&gw, &gb, "GO", NULL, NULL);
 		if (rc == 0 && (hk_uke_write(&gw, "GO", NULL, 0, err) < 0 || hk_uke_writer_finish(&gw, err) < 0))
 			rc = -1;
 		if (rc == 0)
-			rc = out_write(e, b, gb.data, gb.len, err);
+			rc = out_write(k, b, gb.data, gb.len, err);
 		if (rc == 0)
-			rc = out_flush(e, b, err);
+			rc = out_flush(k, b, err);
 		hk_buf_free(&gb);
-		hk_sha256_final(e->sha[b], e->st->sha256[b]);
-		e->sha[b] = NULL;
+		hk_sha256_final(k->sha[b], k->st->sha256[b]);
+		k->sha[b] = NULL;
 		if (rc == 0 && publish) {
-			rc = hk_pubfile_commit(&e->pf[b], err);
+			rc = hk_pubfile_commit(&k->pf[b], err);
 		} else if (rc == 0) {
 			/* leave PATH.tmp for the caller, synced */
-			if (fsync(e->pf[b].fd) != 0 || close(e->pf[b].fd) != 0)
-				rc = hk_err_set(err, HK_EXIT_IO, "%s: fsync failed", e->pf[b].tmp);
-			e->pf[b].fd = -1;
+			if (fsync(k->pf[b].fd) != 0 || close(k->pf[b].fd) != 0)
+				rc = hk_err_set(err, HK_EXIT_IO, "%s: fsync failed", k->pf[b].tmp);
+			k->pf[b].fd = -1;
 		} else {
-			hk_pubfile_abort(&e->pf[b]);
+			hk_pubfile_abort(&k->pf[b]);
 		}
-		e->open[b] = false;
+		k->open[b] = false;
 	}
 	return rc;
 }
 
-static void abort_bodies(struct engine *e)
+static void abort_bodies(struct sink *k)
 {
 	for (int b = 1; b <= 2; b++)
-		if (e->open[b]) {
-			hk_pubfile_abort(&e->pf[b]);
-			if (e->sha[b]) {
+		if (k->open[b]) {
+			hk_pubfile_abort(&k->pf[b]);
+			if (k->sha[b]) {
 				char x[65];
-				hk_sha256_final(e->sha[b], x);
-				e->sha[b] = NULL;
+				hk_sha256_final(k->sha[b], x);
+				k->sha[b] = NULL;
 			}
-			e->open[b] = false;
+			k->open[b] = false;
 		}
+}
+
+/* A receipt accepted by a worker: kept in the chunk until its number is known. */
+static int emit(struct engine *e, int body, const struct hk_receipt_info *info, struct hk_err *err)
+{
+	struct chunk *c = e->c;
+	struct done_receipt *d;
+	if (c->nr == c->ar) {
+		c->ar = c->ar ? c->ar * 2 : 64;
+		c->r = hk_realloc(c->r, (size_t)c->ar * sizeof(*c->r));
+	}
+	d = &c->r[c->nr];
+	d->body = body;
+	d->off = c->bytes.len;
+	d->len = e->rec.len;
+	d->patient_id = info->patient_id;
+	d->coverage_id = info->coverage_id;
+	hk_snprintf(d->patient_key, sizeof(d->patient_key), "%s", info->patient_key);
+	hk_snprintf(d->type, sizeof(d->type), "%s", info->type);
+	hk_snprintf(d->record_key, sizeof(d->record_key), "%s", info->record_key);
+	d->total = info->total;
+	d->patient_share = info->patient_share;
+	if (hk_buf_add(&c->bytes, e->rec.data, e->rec.len, err) < 0)
+		return -1;
+	c->nr++;
+	return 0;
 }
 
 /* ---- one patient ----------------------------------------------------------- */
@@ -906,7 +986,7 @@ static int do_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				       p->v[i].date.m, p->v[i].date.d,
 				       state == HK_VISIT_NO_COVERAGE ? "no coverage valid on the date"
 								    : "coverage not confirmed online this month");
-				e->st->held++;
+				e->c->held++;
 				continue;
 			}
 			p->v[w++] = p->v[i];
@@ -931,7 +1011,7 @@ static int do_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		report(e, "patient %s: %04d-%02d-%02d: %s%s%s", p->key, n->date.y, n->date.m, n->date.d,
 		       n->code[0] ? n->code : "", n->code[0] ? ": " : "", n->msg);
 	}
-	e->st->notes += fr.nnotes;
+	e->c->notes += fr.nnotes;
 	for (int i = 0; i < p->npub; i++)
 		cap_left[i] = p->pub[i].cap;
 	/* split the lines into receipts by insurance coverage */
@@ -944,7 +1024,7 @@ static int do_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		if (ci < 0 && !anypub) {
 			report(e, "patient %s: %04d-%02d-%02d: %s: no insurance or 公費 valid on this day; not claimed",
 			       p->key, k->date.y, k->date.m, k->date.d, k->code);
-			e->st->notes++;
+			e->c->notes++;
 			continue;
 		}
 		for (gi = 0; gi < ng && g[gi].cov != ci; gi++)
@@ -964,7 +1044,7 @@ static int do_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	}
 	for (int gi = 0; gi < ng && rc == 0; gi++) {
 		struct group *gr = &g[gi];
-		struct hk_receipt_info info;
+		struct hk_receipt_info info = {0};
 		struct hk_check_opts co = {HK_UKE_STRICT, e->m, NULL};
 		struct hk_check_stats cs;
 		char type[5], rkey[24];
@@ -992,41 +1072,28 @@ static int do_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				    : hk_route_body(HK_INS_NONE, p->pub[gr->pub[0]].payer);
 		e->receipt_error = false;
 		e->receipt_warnings = 0;
-		if (render(e, p, gr, gi, &fr, cap_left, e->next_no[body], &info, type, rkey, err) < 0) {
+		/* rendered and checked as レセプト番号 1; the consumer numbers it */
+		if (render(e, p, gr, gi, &fr, cap_left, 1, &info, type, rkey, err) < 0) {
 			e->receipt_error = true;
 			hk_snprintf(e->receipt_error_msg, sizeof(e->receipt_error_msg), "%s", err->msg);
 			hk_err_clear(err);
 		}
 		if (!e->receipt_error) {
-			if (hk_check_receipt_mem(e->rec.data, e->rec.len, p->key, e->claim6, e->next_no[body], &co,
+			if (hk_check_receipt_mem(e->rec.data, e->rec.len, p->key, e->claim6, 1, &co,
 						 diag_cb, e, &cs, err) < 0) {
 				rc = -1;
 				break;
 			}
 		}
-		e->st->warnings += e->receipt_warnings;
+		e->c->warnings += e->receipt_warnings;
 		if (e->receipt_error) {
 			report(e, "patient %s: receipt stopped (%s, %s): %s", p->key,
 			       gr->cov >= 0 ? p->cov[gr->cov].insurer : "公費", e->month7, e->receipt_error_msg);
-			e->st->stopped++;
+			e->c->stopped++;
 			continue;
 		}
-		/* a review body's file is opened with its first accepted receipt */
-		if (!e->open[body] && open_body(e, body, err) < 0) {
-			rc = -1;
-			break;
-		}
-		if (out_write(e, body, e->rec.data, e->rec.len, err) < 0) {
-			rc = -1;
-			break;
-		}
-		e->next_no[body]++;
-		e->st->receipts[body]++;
-		e->st->amount[body] += info.total;
-		if (e->o->charges)
-			fprintf(e->o->charges, "%s,%s,%d,%ld,%s,%ld,%ld\n", p->key, e->month7, body, info.receipt_no,
-				type, info.total, info.patient_share);
-		if (e->cb && e->cb(e->cb_ctx, &info, err) < 0) {
+		(void)body;
+		if (emit(e, info.body, &info, err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -1052,71 +1119,316 @@ static int load_standards(struct engine *e, struct hk_err *err)
 	return 0;
 }
 
+/* ---- the driver: chunks of patients, workers, in-order consumption -------- */
+
+#define CHUNK_PATIENTS 256   /* patients per chunk */
+#define SLOTS 6              /* chunks in flight (bounds memory) */
+#define MAX_THREADS 8
+
+struct shared {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const long long *ids;
+	long nids, nchunks;
+	long next;                   /* next chunk to hand out */
+	long consumed;               /* chunks consumed so far */
+	struct chunk slot[SLOTS];
+	int state[SLOTS];            /* 0 free, 1 being produced, 2 produced */
+	bool stop;
+	/* for the workers' setup */
+	const char *db_path;
+	const struct engine *proto;
+};
+
+static void chunk_reset(struct chunk *c)
+{
+	hk_buf_reset(&c->bytes);
+	hk_buf_reset(&c->report);
+	c->nr = 0;
+	c->patients = c->stopped = c->notes = c->held = c->warnings = 0;
+	c->rc = 0;
+	hk_err_clear(&c->err);
+}
+
+/* Produce one chunk with worker e. */
+static void produce(struct engine *e, struct chunk *c)
+{
+	int r;
+	e->c = c;
+	bind_range(e, c->lo, c->hi);
+	while ((r = sqlite3_step(e->q_pat)) == SQLITE_ROW) {
+		if (load_patient(e, e->p, &c->err) < 0 || do_patient(e, e->p, &c->err) < 0) {
+			c->rc = -1;
+			return;
+		}
+		c->patients++;
+	}
+	if (r != SQLITE_DONE) {
+		hk_db_fail(e->db, &c->err, "reading patients");
+		c->rc = -1;
+	}
+}
+
+/* Number, write and record a chunk's receipts, in order. */
+static int consume(struct sink *k, struct chunk *c, struct hk_err *err)
+{
+	if (c->rc < 0) {
+		*err = c->err;
+		return -1;
+	}
+	if (k->o->report && c->report.len)
+		fwrite(c->report.data, 1, c->report.len, k->o->report);
+	k->st->patients += c->patients;
+	k->st->stopped += c->stopped;
+	k->st->notes += c->notes;
+	k->st->held += c->held;
+	k->st->warnings += c->warnings;
+	for (int i = 0; i < c->nr; i++) {
+		struct done_receipt *d = &c->r[i];
+		const char *rec = c->bytes.data + d->off;
+		struct hk_receipt_info info;
+		char re[24];
+		int n;
+		if (!k->open[d->body] && open_body(k, d->body, err) < 0)
+			return -1;
+		/* "RE,1," becomes "RE,<n>," (レセプト番号 in file order, 記録条件仕様 RE) */
+		if (d->len < 5 || memcmp(rec, "RE,1,", 5) != 0)
+			return hk_err_set(err, HK_EXIT_INTERNAL, "receipt of %s does not start with RE,1,", d->patient_key);
+		n = hk_snprintf(re, sizeof(re), "RE,%ld,", k->next_no[d->body]);
+		if (out_write(k, d->body, re, (size_t)n, err) < 0 ||
+		    out_write(k, d->body, rec + 5, d->len - 5, err) < 0)
+			return -1;
+		memset(&info, 0, sizeof(info));
+		info.patient_id = d->patient_id;
+		info.patient_key = d->patient_key;
+		info.body = d->body;
+		info.receipt_no = k->next_no[d->body]++;
+		info.type = d->type;
+		info.coverage_id = d->coverage_id;
+		info.record_key = d->record_key;
+		info.total = d->total;
+		info.patient_share = d->patient_share;
+		info.service_month = k->month7;
+		k->st->receipts[d->body]++;
+		k->st->amount[d->body] += d->total;
+		if (k->o->charges)
+			fprintf(k->o->charges, "%s,%s,%d,%ld,%s,%ld,%ld\n", d->patient_key, k->month7, d->body,
+				info.receipt_no, d->type, d->total, d->patient_share);
+		if (k->cb && k->cb(k->cb_ctx, &info, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int engine_open(struct engine *e, const struct engine *proto, const char *db_path, struct hk_err *err)
+{
+	*e = *proto;
+	e->db = NULL;
+	e->p = hk_calloc(1, sizeof(*e->p));
+	hk_buf_init(&e->p->arena, 1 << 20, "visit items of one patient");
+	hk_buf_init(&e->rec, HK_MAX_RECEIPT_BYTES, "HK_MAX_RECEIPT_BYTES");
+	hk_uke_writer_init(&e->w, &e->rec, "receipt", diag_cb, e);
+	if (sqlite3_open_v2(db_path, &e->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return hk_err_set(err, HK_EXIT_IO, "%s: cannot open for reading: %s", db_path, sqlite3_errmsg(e->db));
+	sqlite3_busy_timeout(e->db, 10000);
+	/* one read transaction: every chunk sees the same committed state */
+	if (hk_db_exec(e->db, "BEGIN", err) < 0)
+		return -1;
+	return prepare_all(e, err);
+}
+
+static void engine_close(struct engine *e)
+{
+	finalize_all(e);
+	if (e->db) {
+		sqlite3_exec(e->db, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(e->db);
+	}
+	if (e->p) {
+		hk_buf_free(&e->p->arena);
+		hk_free(e->p);
+	}
+	hk_buf_free(&e->rec);
+}
+
+static void *worker_main(void *arg)
+{
+	struct shared *sh = arg;
+	struct engine e;
+	struct hk_err err = {0};
+	bool ok;
+	memset(&e, 0, sizeof(e));
+	ok = engine_open(&e, sh->proto, sh->db_path, &err) == 0;
+	for (;;) {
+		long ci;
+		int s;
+		pthread_mutex_lock(&sh->mu);
+		while (!sh->stop && sh->next < sh->nchunks && sh->state[sh->next % SLOTS] != 0)
+			pthread_cond_wait(&sh->cv, &sh->mu);
+		if (sh->stop || sh->next >= sh->nchunks) {
+			pthread_mutex_unlock(&sh->mu);
+			break;
+		}
+		ci = sh->next++;
+		s = (int)(ci % SLOTS);
+		sh->state[s] = 1;
+		pthread_mutex_unlock(&sh->mu);
+
+		chunk_reset(&sh->slot[s]);
+		sh->slot[s].index = ci;
+		sh->slot[s].lo = sh->ids[ci * CHUNK_PATIENTS];
+		sh->slot[s].hi = sh->ids[(ci + 1) * CHUNK_PATIENTS < sh->nids ? (ci + 1) * CHUNK_PATIENTS - 1 : sh->nids - 1];
+		if (ok) {
+			produce(&e, &sh->slot[s]);
+		} else {
+			sh->slot[s].rc = -1;
+			sh->slot[s].err = err;
+		}
+		pthread_mutex_lock(&sh->mu);
+		sh->state[s] = 2;
+		pthread_cond_broadcast(&sh->cv);
+		pthread_mutex_unlock(&sh->mu);
+	}
+	engine_close(&e);
+	return NULL;
+}
+
+/* Worker threads: HOUKAN_THREADS if set (1-8), else the online CPUs (at most 8). */
+static int thread_count(void)
+{
+	const char *env = getenv("HOUKAN_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+static int patient_ids(struct engine *e, long long **ids, long *n, struct hk_err *err)
+{
+	sqlite3_stmt *st;
+	long a = 1024;
+	int rc;
+	*n = 0;
+	*ids = hk_malloc((size_t)a * sizeof(**ids));
+	if (hk_db_prepare(e->db, "SELECT DISTINCT patient_id FROM visit WHERE +date BETWEEN ?1 AND ?2 ORDER BY patient_id",
+			  &st, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, e->start_s, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->end_s, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == a) {
+			a *= 2;
+			*ids = hk_realloc(*ids, (size_t)a * sizeof(**ids));
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return hk_db_fail(e->db, err, "listing the month's patients");
+	return 0;
+}
+
 int hk_claim_engine(sqlite3 *db, const struct hk_master *m, const struct hk_build_opts *o,
 		    hk_receipt_fn cb, void *ctx, struct hk_build_stats *st, struct hk_err *err)
 {
-	struct engine *e = hk_calloc(1, sizeof(*e));
-	struct patient *p = hk_calloc(1, sizeof(*p));
+	struct engine proto;
+	struct sink k;
+	struct shared *sh = hk_calloc(1, sizeof(*sh));
+	pthread_t th[MAX_THREADS];
 	struct hk_progress prog;
-	int rc = -1, r;
-	long total_patients = 0;
+	long long *ids = NULL;
+	long nids = 0;
+	int nth = 0, rc = -1;
+	const char *path;
 
-	e->db = db;
-	e->m = m;
-	e->o = o;
-	e->st = st;
-	e->cb = cb;
-	e->cb_ctx = ctx;
-	e->p = p;
-	e->start = (struct hk_date){o->year, o->month, 1};
-	e->end = (struct hk_date){o->year, o->month, hk_days_in_month(o->year, o->month)};
-	hk_date_fmt10(e->start, e->start_s);
-	hk_date_fmt10(e->end, e->end_s);
-	hk_snprintf(e->claim6, sizeof(e->claim6), "%04d%02d", o->claim_year, o->claim_month);
-	hk_snprintf(e->month7, sizeof(e->month7), "%04d-%02d", o->year, o->month);
-	e->next_no[1] = e->next_no[2] = 1;
+	memset(&proto, 0, sizeof(proto));
+	memset(&k, 0, sizeof(k));
+	proto.db = db;
+	proto.m = m;
+	proto.o = o;
+	proto.start = (struct hk_date){o->year, o->month, 1};
+	proto.end = (struct hk_date){o->year, o->month, hk_days_in_month(o->year, o->month)};
+	hk_date_fmt10(proto.start, proto.start_s);
+	hk_date_fmt10(proto.end, proto.end_s);
+	hk_snprintf(proto.claim6, sizeof(proto.claim6), "%04d%02d", o->claim_year, o->claim_month);
+	hk_snprintf(proto.month7, sizeof(proto.month7), "%04d-%02d", o->year, o->month);
+	k.o = o;
+	k.st = st;
+	k.station = &proto.station;
+	k.claim6 = proto.claim6;
+	k.month7 = proto.month7;
+	k.cb = cb;
+	k.cb_ctx = ctx;
+	k.next_no[1] = k.next_no[2] = 1;
 	for (int b = 1; b <= 2; b++)
-		hk_buf_init(&e->obuf[b], 2 * OUT_CHUNK, "output buffer");
-	hk_buf_init(&e->rec, HK_MAX_RECEIPT_BYTES, "HK_MAX_RECEIPT_BYTES");
-	hk_buf_init(&p->arena, 1 << 20, "visit items of one patient");
-	hk_uke_writer_init(&e->w, &e->rec, "receipt", diag_cb, e);
-	if (hk_station_load(db, &e->station, err) < 0 || load_standards(e, err) < 0 || prepare_all(e, err) < 0)
-		goto out;
-	{
-		sqlite3_stmt *cnt;
-		if (hk_db_prepare(db, "SELECT count(DISTINCT patient_id) FROM visit WHERE date BETWEEN ?1 AND ?2",
-				  &cnt, err) < 0)
-			goto out;
-		sqlite3_bind_text(cnt, 1, e->start_s, -1, SQLITE_STATIC);
-		sqlite3_bind_text(cnt, 2, e->end_s, -1, SQLITE_STATIC);
-		if (sqlite3_step(cnt) == SQLITE_ROW)
-			total_patients = sqlite3_column_int64(cnt, 0);
-		sqlite3_finalize(cnt);
+		hk_buf_init(&k.obuf[b], 2 * OUT_CHUNK, "output buffer");
+	pthread_mutex_init(&sh->mu, NULL);
+	pthread_cond_init(&sh->cv, NULL);
+	for (int i = 0; i < SLOTS; i++) {
+		hk_buf_init(&sh->slot[i].bytes, 0, NULL);
+		hk_buf_init(&sh->slot[i].report, 0, NULL);
 	}
-	hk_progress_start(&prog, "building receipts", o->quiet ? 0 : total_patients);
-	while ((r = sqlite3_step(e->q_pat)) == SQLITE_ROW) {
-		if (load_patient(e, p, err) < 0 || do_patient(e, p, err) < 0)
-			goto out;
-		st->patients++;
-		hk_progress_step(&prog, 1);
+	if (hk_station_load(db, &proto.station, err) < 0 || load_standards(&proto, err) < 0 ||
+	    patient_ids(&proto, &ids, &nids, err) < 0)
+		goto out;
+	path = sqlite3_db_filename(db, "main");
+	if (!path || !*path) {
+		hk_err_set(err, HK_EXIT_INTERNAL, "the claim run needs a database file, not an in-memory one");
+		goto out;
+	}
+	sh->ids = ids;
+	sh->nids = nids;
+	sh->nchunks = (nids + CHUNK_PATIENTS - 1) / CHUNK_PATIENTS;
+	sh->db_path = path;
+	sh->proto = &proto;
+	nth = thread_count();
+	if (nth > sh->nchunks)
+		nth = (int)sh->nchunks;
+	for (int i = 0; i < nth; i++)
+		if (pthread_create(&th[i], NULL, worker_main, sh) != 0) {
+			hk_err_set(err, HK_EXIT_INTERNAL, "cannot start a worker thread");
+			nth = i;
+			goto stop;
+		}
+	hk_progress_start(&prog, "building receipts", o->quiet ? 0 : nids);
+	for (long ci = 0; ci < sh->nchunks; ci++) {
+		int s = (int)(ci % SLOTS), r;
+		pthread_mutex_lock(&sh->mu);
+		while (sh->state[s] != 2 || sh->slot[s].index != ci)
+			pthread_cond_wait(&sh->cv, &sh->mu);
+		pthread_mutex_unlock(&sh->mu);
+		r = consume(&k, &sh->slot[s], err);
+		hk_progress_step(&prog, sh->slot[s].patients);
+		pthread_mutex_lock(&sh->mu);
+		sh->state[s] = 0;
+		sh->consumed++;
+		pthread_cond_broadcast(&sh->cv);
+		pthread_mutex_unlock(&sh->mu);
+		if (r < 0)
+			goto stop;
 	}
 	hk_progress_end(&prog);
-	if (r != SQLITE_DONE) {
-		hk_db_fail(db, err, "reading patients");
-		goto out;
-	}
-	if (close_bodies(e, cb == NULL, err) < 0)
-		goto out;
+	if (close_bodies(&k, cb == NULL, err) < 0)
+		goto stop;
 	rc = 0;
+stop:
+	pthread_mutex_lock(&sh->mu);
+	sh->stop = true;
+	pthread_cond_broadcast(&sh->cv);
+	pthread_mutex_unlock(&sh->mu);
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
 out:
 	if (rc < 0)
-		abort_bodies(e);
-	finalize_all(e);
-	hk_buf_free(&e->obuf[1]);
-	hk_buf_free(&e->obuf[2]);
-	hk_buf_free(&e->rec);
-	hk_buf_free(&p->arena);
-	hk_free(p);
-	hk_free(e);
+		abort_bodies(&k);
+	for (int i = 0; i < SLOTS; i++) {
+		hk_buf_free(&sh->slot[i].bytes);
+		hk_buf_free(&sh->slot[i].report);
+		hk_free(sh->slot[i].r);
+	}
+	pthread_mutex_destroy(&sh->mu);
+	pthread_cond_destroy(&sh->cv);
+	hk_free(sh);
+	hk_free(ids);
+	for (int b = 1; b <= 2; b++)
+		hk_buf_free(&k.obuf[b]);
 	return rc;
 }

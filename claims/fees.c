@@ -98,7 +98,7 @@ static int companion_staff(char fam, const char *staff2)
 /* hk_fee_code_for() scans its table; a month of a large station asks the same
  * few hundred questions millions of times, so answers are remembered. */
 #define MEMO_SIZE 1024
-static struct { bool used; struct hk_fee_key k; const char *code; } memo[MEMO_SIZE];
+static _Thread_local struct { bool used; struct hk_fee_key k; const char *code; } memo[MEMO_SIZE];
 
 static const char *code_for(struct hk_fee_key k)
 {

@@ -35,6 +35,18 @@ mkdir -p elsewhere
 cmp -s uke/1/RECEIPTH.UKE elsewhere/o2/1/RECEIPTH.UKE && cmp -s uke/2/RECEIPTH.UKE elsewhere/o2/2/RECEIPTH.UKE \
 	&& pass deterministic || fail deterministic "outputs differ across TZ/locale/cwd/clock"
 
+# the same bytes whatever the number of worker threads (chunks are consumed in order)
+for n in 1 3; do
+	cp base.db threads$n.db
+	HOUKAN_THREADS=$n "$HOUKAN" build --db threads$n.db --month 2024-06 --out t$n --report t$n.report >/dev/null 2>&1
+done
+if cmp -s t1/1/RECEIPTH.UKE uke/1/RECEIPTH.UKE && cmp -s t3/2/RECEIPTH.UKE uke/2/RECEIPTH.UKE &&
+   cmp -s t1/2/RECEIPTH.UKE t3/2/RECEIPTH.UKE && cmp -s t1.report t3.report && cmp -s t1/charges.csv t3/charges.csv; then
+	pass same_output_any_thread_count
+else
+	fail same_output_any_thread_count "1 and 3 threads differ"
+fi
+
 # building the month again supersedes the unsubmitted run
 run "$HOUKAN" build --db st.db --month 2024-06 --out uke
 [ "$(sql st.db "SELECT state FROM claim_run WHERE id = 1")" = superseded ] && pass rebuild_supersedes || fail rebuild_supersedes "$(sql st.db 'SELECT id, state FROM claim_run')"
