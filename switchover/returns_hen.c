@@ -47,9 +47,11 @@ static void rd_diag(void *ctx, const struct hk_diag *d)
 	if (d->severity == HK_WARNING && strcmp(d->code, "W-NO-EOF") == 0)
 		return; /* the final 0x1A is optional in returned files */
 	h->rd_error = true;
-	if (d->line)
-		hk_snprintf(h->rd_msg, sizeof(h->rd_msg), "%s:%ld:%s%s%s field %d: %s: %s", d->file, d->line,
-			    d->rec[0] ? " " : "", d->rec, d->rec[0] ? "" : "", d->field, d->code, d->msg);
+	if (d->line && d->field)
+		hk_snprintf(h->rd_msg, sizeof(h->rd_msg), "%s:%ld: %s field %d: %s: %s", d->file, d->line,
+			    d->rec[0] ? d->rec : "record", d->field, d->code, d->msg);
+	else if (d->line)
+		hk_snprintf(h->rd_msg, sizeof(h->rd_msg), "%s:%ld: %s: %s", d->file, d->line, d->code, d->msg);
 	else
 		hk_snprintf(h->rd_msg, sizeof(h->rd_msg), "%s: %s: %s", d->file, d->code, d->msg);
 }
