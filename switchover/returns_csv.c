@@ -690,23 +690,31 @@ int hk_res_parse_mem(enum hk_res_layout layout, const void *data, size_t len, co
 
 /* ---- sniffing: the layout's own titles, in CP932 or UTF-8 ---- */
 
-static bool has_prefix(const char *head, size_t n, const char *utf8)
+/* p starts with the text utf8, in UTF-8 (is_utf8) or in Shift_JIS. */
+static bool has_prefix(const char *p, size_t n, const char *utf8, bool is_utf8)
 {
 	struct hk_buf b;
 	struct hk_err e = {0};
 	bool yes = false;
 	size_t k = strlen(utf8);
-	if (n >= 3 && !memcmp(head, "\xEF\xBB\xBF", 3)) {
-		head += 3;
-		n -= 3;
-	}
-	if (n >= k && !memcmp(head, utf8, k))
-		return true;
+	if (is_utf8)
+		return n >= k && !memcmp(p, utf8, k);
 	hk_buf_init(&b, 4096, "sniff");
-	if (hk_utf8_to_sjis(utf8, k, &b, NULL, NULL, &e) == 0 && n >= b.len && !memcmp(head, b.data, b.len))
+	if (hk_utf8_to_sjis(utf8, k, &b, NULL, NULL, &e) == 0 && n >= b.len && !memcmp(p, b.data, b.len))
 		yes = true;
 	hk_buf_free(&b);
 	return yes;
+}
+
+/* UTF-8 only with its BOM (as the reader does). */
+static bool skip_bom(const char **head, size_t *n)
+{
+	if (*n >= 3 && !memcmp(*head, "\xEF\xBB\xBF", 3)) {
+		*head += 3;
+		*n -= 3;
+		return true;
+	}
+	return false;
 }
 
 bool hk_zogen_sniff(const char *head, size_t n)
@@ -722,13 +730,14 @@ bool hk_zogen_sniff(const char *head, size_t n)
 	for (size_t i = 0; i < L->ncols; i++)
 		if (L->cols[i].n == 2)
 			title = L->cols[i].title;
+	bool u = skip_bom(&head, &n);
 	if (!nl || !kh || !kt || !title)
 		return false;
 	hk_snprintf(want, sizeof(want), "%s,", kh);
-	if (!has_prefix(head, n, want))
+	if (!has_prefix(head, n, want, u))
 		return false;
 	hk_snprintf(want, sizeof(want), "%s,%s,", kt, title);
-	return has_prefix(nl + 1, n - (size_t)(nl + 1 - head), want);
+	return has_prefix(nl + 1, n - (size_t)(nl + 1 - head), want, u);
 }
 
 bool hk_furikae_sniff(const char *head, size_t n)
@@ -738,5 +747,6 @@ bool hk_furikae_sniff(const char *head, size_t n)
 	size_t used = 0;
 	for (size_t i = 0; i < L->ncols && i < 3; i++)
 		used += (size_t)hk_snprintf(want + used, sizeof(want) - used, "%s,", L->cols[i].title);
-	return has_prefix(head, n, want);
+	bool u = skip_bom(&head, &n);
+	return has_prefix(head, n, want, u);
 }
