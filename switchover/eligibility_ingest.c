@@ -94,9 +94,23 @@ struct pend {
 	int ratio;
 };
 
+/* History rows are written ELIG_BATCH at a time by one multi-row INSERT (in
+ * the order of the results: the same rows with the same ids); the last few of
+ * a file one by one.  Nothing in the ingest reads the history. */
+#define ELIG_BATCH 64
+
+struct elig_row {
+	struct hk_elig_result r;
+	long long pid;
+	int found;
+};
+
 struct hk_elig_ingest {
 	sqlite3 *db;
 	sqlite3_stmt *st[Q__N];
+	sqlite3_stmt *elig_bulk;        /* ELIG_BATCH rows of Q_ELIG_INSERT */
+	struct elig_row elig[ELIG_BATCH];
+	int nelig;
 	sqlite3_stmt *bulk[U__N];       /* queued refreshes, per combination */
 	struct pend pend[U__N][PEND_MAX];
 	int npend[U__N];
@@ -146,6 +160,7 @@ void hk_elig_ingest_close(struct hk_elig_ingest *ig)
 		sqlite3_finalize(ig->st[i]);
 	for (int i = 0; i < U__N; i++)
 		sqlite3_finalize(ig->bulk[i]);
+	sqlite3_finalize(ig->elig_bulk);
 	hk_free(ig);
 }
 
@@ -446,10 +461,82 @@ static int take_invalid(struct hk_elig_ingest *ig, const struct hk_elig_result *
 	return 0;
 }
 
+/* Binds history row e as row i (0-based) of an INSERT of 18 values per row. */
+static void elig_bind(sqlite3_stmt *s, int i, const struct elig_row *e, const char *sha, const char *received)
+{
+	const struct hk_elig_result *r = &e->r;
+	int k = 18 * i;
+	if (e->found)
+		sqlite3_bind_int64(s, k + 1, e->pid);
+	else
+		sqlite3_bind_null(s, k + 1);
+	bind_s(s, k + 2, r->query_no);
+	bind_s(s, k + 3, r->confirmed_on);
+	sqlite3_bind_int(s, k + 4, r->validity);
+	bind_s(s, k + 5, r->insurer);
+	bind_s(s, k + 6, r->symbol);
+	bind_s(s, k + 7, r->number);
+	bind_s(s, k + 8, r->branch);
+	bind_s(s, k + 9, r->validity == HK_ELIG_VALID ? r->person : NULL);
+	bind_i(s, k + 10, r->validity == HK_ELIG_VALID ? r->ratio : 0);
+	bind_i(s, k + 11, r->elderly_ratio);
+	bind_i(s, k + 12, r->kouki_ratio);
+	bind_s(s, k + 13, r->limit_class);
+	bind_s(s, k + 14, r->specific_disease);
+	bind_s(s, k + 15, r->valid_from);
+	bind_s(s, k + 16, r->valid_to);
+	bind_s(s, k + 17, sha);
+	bind_s(s, k + 18, received);
+}
+
+/* Writes the queued history rows: a full batch with one statement, fewer
+ * one by one.  Errors name the file and the line of the first row. */
+static int elig_flush(struct hk_elig_ingest *ig, struct hk_err *err)
+{
+	sqlite3_stmt *s;
+	if (ig->nelig == 0)
+		return 0;
+	if (ig->nelig == ELIG_BATCH) {
+		if (!ig->elig_bulk) {
+			struct hk_buf b;
+			int rc;
+			const char *ins = sql[Q_ELIG_INSERT];
+			hk_buf_init(&b, 1 << 17, "bulk history insert");
+			rc = hk_buf_add(&b, ins, (size_t)(strstr(ins, " VALUES") - ins), err);
+			for (int i = 0; rc == 0 && i < ELIG_BATCH; i++)
+				rc = hk_buf_adds(&b, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+						   : " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+			if (rc == 0)
+				rc = hk_db_prepare(ig->db, hk_buf_cstr(&b), &ig->elig_bulk, err);
+			hk_buf_free(&b);
+			if (rc < 0)
+				goto fail;
+		}
+		s = ig->elig_bulk;
+		sqlite3_reset(s);
+		for (int i = 0; i < ELIG_BATCH; i++)
+			elig_bind(s, i, &ig->elig[i], ig->sha, ig->received);
+		if (step_done(ig, s, err) < 0)
+			goto fail;
+		sqlite3_reset(s);
+	} else {
+		for (int i = 0; i < ig->nelig; i++) {
+			s = q(ig, Q_ELIG_INSERT);
+			elig_bind(s, 0, &ig->elig[i], ig->sha, ig->received);
+			if (step_done(ig, s, err) < 0)
+				goto fail;
+		}
+	}
+	ig->nelig = 0;
+	return 0;
+fail:
+	return hk_err_prefix(err, "%s:%ld", ig->path, ig->elig[0].r.line);
+}
+
 static int on_result(void *ctx, struct hk_elig_result *r, struct hk_err *err)
 {
 	struct hk_elig_ingest *ig = ctx;
-	sqlite3_stmt *s, *cov;
+	sqlite3_stmt *cov;
 	long long pid = 0;
 	int found;
 	ig->stats->results++;
@@ -465,28 +552,12 @@ static int on_result(void *ctx, struct hk_elig_result *r, struct hk_err *err)
 	} else {
 		ig->stats->unmatched++;
 	}
-	s = q(ig, Q_ELIG_INSERT);
-	if (found)
-		sqlite3_bind_int64(s, 1, pid);
-	bind_s(s, 2, r->query_no);
-	bind_s(s, 3, r->confirmed_on);
-	sqlite3_bind_int(s, 4, r->validity);
-	bind_s(s, 5, r->insurer);
-	bind_s(s, 6, r->symbol);
-	bind_s(s, 7, r->number);
-	bind_s(s, 8, r->branch);
-	bind_s(s, 9, r->validity == HK_ELIG_VALID ? r->person : NULL);
-	bind_i(s, 10, r->validity == HK_ELIG_VALID ? r->ratio : 0);
-	bind_i(s, 11, r->elderly_ratio);
-	bind_i(s, 12, r->kouki_ratio);
-	bind_s(s, 13, r->limit_class);
-	bind_s(s, 14, r->specific_disease);
-	bind_s(s, 15, r->valid_from);
-	bind_s(s, 16, r->valid_to);
-	bind_s(s, 17, ig->sha);
-	bind_s(s, 18, ig->received);
-	if (step_done(ig, s, err) < 0)
-		goto fail;
+	if (ig->nelig == ELIG_BATCH && elig_flush(ig, err) < 0)
+		return -1; /* elig_flush named the file and line */
+	ig->elig[ig->nelig].r = *r;
+	ig->elig[ig->nelig].pid = pid;
+	ig->elig[ig->nelig].found = found;
+	ig->nelig++;
 	return 0;
 fail:
 	return hk_err_prefix(err, "%s:%ld", ig->path, r->line);
@@ -528,7 +599,14 @@ int hk_elig_ingest_file(struct hk_elig_ingest *ig, const char *path, struct hk_e
 		hk_db_fail(ig->db, err, "eligibility ingest");
 		goto fail;
 	}
-	if (hk_elig_parse_file(path, on_result, ig, &info, err) < 0 || pend_flush(ig, err) < 0)
+	ig->nelig = 0;
+	if (hk_elig_parse_file(path, on_result, ig, &info, err) < 0)
+		goto fail;
+	if (pend_flush(ig, err) < 0) {
+		hk_err_prefix(err, "%s", path);
+		goto fail;
+	}
+	if (elig_flush(ig, err) < 0)
 		goto fail;
 	hk_snprintf(summary, sizeof(summary), "%ld results (%ld matched, %ld unmatched), confirmed %s",
 		    st->results, st->matched, st->unmatched, info.confirmed_on[0] ? info.confirmed_on : "-");
@@ -550,6 +628,9 @@ fail:
 		if (ig->bulk[i])
 			sqlite3_reset(ig->bulk[i]);
 	pend_clear(ig);
+	ig->nelig = 0;
+	if (ig->elig_bulk)
+		sqlite3_reset(ig->elig_bulk);
 	hk_db_rollback(ig->db);
 	return -1;
 }
