@@ -86,6 +86,12 @@ fuzz:
 	cp tests/corpus/eligibility/good/*.xml tests/corpus/eligibility/hostile/*.xml $(FUZZ_DIR)/corpus_elig/
 	$(FUZZ_DIR)/fuzz_elig -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=$(FUZZ_DIR)/elig- \
 	  $(FUZZ_DIR)/corpus_elig
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -I. \
+	  -o $(FUZZ_DIR)/fuzz_returns tests/fuzz/fuzz_returns.c $(FUZZ_DIR)/obj/libhoukan.a $(LIBS)
+	rm -rf $(FUZZ_DIR)/corpus_returns && mkdir -p $(FUZZ_DIR)/corpus_returns
+	cp tests/corpus/returns/good/* tests/corpus/returns/bad/*.* $(FUZZ_DIR)/corpus_returns/
+	$(FUZZ_DIR)/fuzz_returns -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=$(FUZZ_DIR)/returns- \
+	  $(FUZZ_DIR)/corpus_returns
 
 deps:
 	@sh tools/deps.sh $(DEB_PKGS)
