@@ -949,7 +949,9 @@ static int parse_run(struct parse *p, struct hk_err *err)
 		opts |= XML_PARSE_NO_XXE;
 #endif
 		xmlCtxtUseOptions(p->ctxt, opts);
-		if ((conv = xmlFindCharEncodingHandler(enc)) != NULL)
+		/* UTF-8 is what libxml2 reads natively (and checks byte by
+		 * byte); a converter would only copy it once more */
+		if (strcmp(enc, "UTF-8") != 0 && (conv = xmlFindCharEncodingHandler(enc)) != NULL)
 			xmlSwitchToEncoding(p->ctxt, conv);
 		for (size_t i = 0; i < HK_ARRAY_LEN(fields); i++)
 			dispatch_add(p, fields[i].name, D_FIELD, (int)i);
