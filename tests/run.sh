@@ -51,5 +51,13 @@ for t in tests/cli/*.sh; do
 	fi
 done
 
+# the fuzzers, briefly, when the caller built them (make test does)
+if [ -z "$pat" ] && [ -n "${FUZZ_PLAN:-}" ]; then
+	echo "== fuzz ($FUZZ_PLAN)"
+	FUZZ_DIR=${FUZZ_DIR:-build/fuzz} sh tests/fuzz/run.sh 60 $FUZZ_PLAN >"$log" 2>&1
+	cat "$log"
+	count "$log"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
