@@ -67,7 +67,7 @@ int cmd_adjustments(int argc, char **argv)
 		return hk_report("adjustments", &err);
 	/* the items */
 	if (hk_db_prepare(db, "SELECT coalesce(p.patient_key, '(unmatched)'), coalesce(r.body, ''), coalesce(r.receipt_no, ''),"
-			      " coalesce(i.search_no, ''), coalesce(i.code, ''), i.amount, coalesce(i.text, ''),"
+			      " coalesce(i.search_no, r.search_no, ''), coalesce(i.code, ''), i.amount, coalesce(i.text, ''),"
 			      " n.file_name, i.line, coalesce(i.matched_by, '') FROM notice_item i"
 			      " JOIN notice n ON n.id = i.notice_id LEFT JOIN receipt r ON r.id = i.receipt_id"
 			      " LEFT JOIN patient p ON p.id = r.patient_id WHERE i.kind = 'adjust'"

@@ -110,6 +110,7 @@ struct rd {
 	/* current row */
 	struct hk_buf row;          /* bytes of the row */
 	struct hk_buf cells;        /* UTF-8 cells, NUL-separated */
+	struct hk_buf raw;          /* one cell's bytes (scratch) */
 	int ncell;
 	size_t cell_off[HK_MAX_CSV_FIELDS];
 	/* fill-down memory (per column, UTF-8) */
@@ -248,11 +249,11 @@ static int split(struct rd *r, struct hk_err *err)
 {
 	const char *p = r->row.data ? r->row.data : "";
 	size_t n = r->row.len, i = 0;
-	struct hk_buf raw;
+	struct hk_buf *rawp = &r->raw;
 	int rc = 0;
 	hk_buf_reset(&r->cells);
 	r->ncell = 0;
-	hk_buf_init(&raw, HK_MAX_CSV_LINE, "HK_MAX_CSV_LINE");
+#define raw (*rawp)
 	for (;;) {
 		hk_buf_reset(&raw);
 		if (r->ncell == HK_MAX_CSV_FIELDS) {
@@ -299,8 +300,13 @@ static int split(struct rd *r, struct hk_err *err)
 			if (raw.len && hk_buf_add(&r->cells, raw.data, raw.len, err) < 0)
 				goto bad;
 		} else if (raw.len) {
-			size_t off = 0;
-			if (hk_sjis_to_utf8((const unsigned char *)raw.data, raw.len, &r->cells, &off, err) < 0) {
+			size_t off = 0, k = 0;
+			while (k < raw.len && !(raw.data[k] & 0x80))
+				k++;
+			if (k == raw.len) { /* ASCII: the same bytes */
+				if (hk_buf_add(&r->cells, raw.data, raw.len, err) < 0)
+					goto bad;
+			} else if (hk_sjis_to_utf8((const unsigned char *)raw.data, raw.len, &r->cells, &off, err) < 0) {
 				rc = fail(r, r->ncell + 1, err, "byte %zu is not a character of the allowed Shift_JIS set"
 					  " (JIS X 0201/0208, 作成手引き 別紙4)", off + 1);
 				goto out;
@@ -317,7 +323,7 @@ static int split(struct rd *r, struct hk_err *err)
 bad:
 	rc = fail(r, 0, err, "the row is longer than HK_MAX_CSV_LINE (%d bytes) once decoded", HK_MAX_CSV_LINE);
 out:
-	hk_buf_free(&raw);
+#undef raw
 	return rc;
 }
 
@@ -392,6 +398,8 @@ static int value(struct rd *r, const struct col *c, const char *v, struct hk_res
 		 struct hk_err *err)
 {
 	char h[HK_RES_TEXT_MAX];
+	if (c->f == HK_RF_NONE || c->f == HK_RF_KIND || c->f == HK_RF_TEXT || c->f == HK_RF_COUNT)
+		return 0;
 	half(v, h, sizeof(h));
 	switch (c->f) {
 	case HK_RF_NONE:
@@ -517,10 +525,15 @@ static int detail(struct rd *r, bool next, hk_res_fn fn, void *ctx, struct hk_re
 		const struct col *c = &L->cols[i];
 		const char *v = cell(r, c->n);
 		if (c->fill) {
-			if (!v[0] && next)
+			if (!v[0] && next) {
 				v = r->prev[i];
-			else
-				hk_snprintf(r->prev[i], HK_RES_TEXT_MAX, "%s", v);
+			} else {
+				size_t l = strlen(v);
+				if (l >= HK_RES_TEXT_MAX)
+					l = HK_RES_TEXT_MAX - 1;
+				memcpy(r->prev[i], v, l);
+				r->prev[i][l] = '\0';
+			}
 		}
 		if (value(r, c, v, &it, info, err) < 0)
 			return -1;
@@ -650,10 +663,12 @@ static int parse(enum hk_res_layout layout, struct rd *r, hk_res_fn fn, void *ct
 	r->L = &layouts[layout];
 	hk_buf_init(&r->row, HK_MAX_CSV_LINE, "HK_MAX_CSV_LINE");
 	hk_buf_init(&r->cells, 3 * HK_MAX_CSV_LINE, "HK_MAX_CSV_LINE");
+	hk_buf_init(&r->raw, HK_MAX_CSV_LINE, "HK_MAX_CSV_LINE");
 	r->prev = hk_calloc(HK_MAX_CSV_FIELDS, sizeof(*r->prev));
 	rc = run(r, fn, ctx, info, err);
 	hk_buf_free(&r->row);
 	hk_buf_free(&r->cells);
+	hk_buf_free(&r->raw);
 	hk_free(r->prev);
 	return rc;
 }

@@ -30,6 +30,12 @@ struct hk_res_ingest {
 	struct hk_res_ingest_stats *st;
 	int body;                  /* header 審査支払機関 when known */
 	char claim_month[8];       /* 'YYYY-MM' from the header, "" if none */
+	/* the last match (fill-down rows of one receipt carry the same keys) */
+	char last_key[1];
+	char last_v[5][40], last_claim[8];
+	int last_body;
+	long long last_rid;
+	int last_how;
 	/* 増減点 amounts gathered per receipt (rows of one receipt are consecutive) */
 	long long pend_id, pend_amount;
 };
@@ -89,6 +95,11 @@ int hk_res_ingest_open(sqlite3 *db, struct hk_res_ingest **out, struct hk_err *e
 {
 	struct hk_res_ingest *in = hk_calloc(1, sizeof(*in));
 	in->db = db;
+	/* a page cache that holds the receipt indexes of a large station (well under the 64 MiB budget) */
+	if (hk_db_exec(db, "PRAGMA cache_size = -32768", err) < 0) {
+		hk_free(in);
+		return -1;
+	}
 	for (size_t i = 0; i < HK_ARRAY_LEN(SQL); i++)
 		if (hk_db_prepare(db, SQL[i], stmt_at(in, i), err) < 0) {
 			hk_res_ingest_close(in);
@@ -109,10 +120,11 @@ void hk_res_ingest_close(struct hk_res_ingest *in)
 
 /* ---- helpers ---- */
 
+/* v must stay valid until the statement has been stepped (every caller steps at once). */
 static void bind_opt(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v && v[0])
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, i);
 }
@@ -144,15 +156,53 @@ static long long step_id(sqlite3 *db, sqlite3_stmt *s, struct hk_err *err, const
 /* "YYYYMM" → "YYYY-MM" ("" stays ""). */
 static void month7(const char *m6, char out[8])
 {
-	if (m6 && strlen(m6) == 6)
-		hk_snprintf(out, 8, "%.4s-%.2s", m6, m6 + 4);
-	else
+	if (m6 && strlen(m6) == 6) {
+		memcpy(out, m6, 4);
+		out[4] = '-';
+		memcpy(out + 5, m6 + 4, 2);
+		out[7] = '\0';
+	} else {
 		out[0] = '\0';
+	}
 }
 
 static const char *const HOW[] = {"", "search_no", "record_key", "patient", "receipt_no"};
 
+static long long match_keys(struct hk_res_ingest *in, const struct hk_match_key *k, struct hk_err *err, int *how);
+/* The keys of the last match, compared field by field (fill-down rows repeat them). */
+static bool same_key(struct hk_res_ingest *in, const struct hk_match_key *k)
+{
+	const char *v[5] = {k->search_no, k->record_key, k->service_month, k->insurer, k->receipt_no};
+	if (!in->last_key[0] || in->last_body != k->body || strcmp(in->last_claim, in->claim_month) != 0)
+		return false;
+	for (int i = 0; i < 5; i++)
+		if (strcmp(v[i] ? v[i] : "", in->last_v[i]) != 0)
+			return false;
+	return true;
+}
+
 static long long match_with(struct hk_res_ingest *in, const struct hk_match_key *k, struct hk_err *err, int *how)
+{
+	const char *v[5] = {k->search_no, k->record_key, k->service_month, k->insurer, k->receipt_no};
+	long long id;
+	if (same_key(in, k)) {
+		*how = in->last_how;
+		return in->last_rid;
+	}
+	id = match_keys(in, k, err, how);
+	if (id >= 0) {
+		for (int i = 0; i < 5; i++)
+			hk_snprintf(in->last_v[i], sizeof(in->last_v[i]), "%s", v[i] ? v[i] : "");
+		memcpy(in->last_claim, in->claim_month, sizeof(in->last_claim));
+		in->last_body = k->body;
+		in->last_key[0] = 1;
+		in->last_rid = id;
+		in->last_how = *how;
+	}
+	return id;
+}
+
+static long long match_keys(struct hk_res_ingest *in, const struct hk_match_key *k, struct hk_err *err, int *how)
 {
 	long long id = 0;
 	char sm[8];
@@ -251,9 +301,13 @@ static int add_item(struct hk_res_ingest *in, long long rid, long line, const ch
 		sqlite3_bind_int64(s, 7, *amount);
 	if (raw)
 		sqlite3_bind_blob(s, 8, raw, (int)rawlen, SQLITE_STATIC);
-	bind_opt(s, 9, search_no);
-	bind_opt(s, 10, record_key);
-	bind_opt(s, 11, sm);
+	/* the matching keys: kept for returns (houkan returns joins on them) and for unmatched
+	 * items; a matched 増減点/振替 item has its receipt's */
+	if (!rid || !strcmp(kind, "return")) {
+		bind_opt(s, 9, search_no);
+		bind_opt(s, 10, record_key);
+		bind_opt(s, 11, sm);
+	}
 	if (rid)
 		sqlite3_bind_text(s, 12, HOW[how], -1, SQLITE_STATIC);
 	return step_done(in->db, s, err, "recording an item");
@@ -512,12 +566,15 @@ int hk_res_ingest_file(struct hk_res_ingest *in, enum hk_notice_kind kind, const
 	in->body = 0;
 	in->claim_month[0] = '\0';
 	in->pend_id = in->pend_amount = 0;
+	in->last_key[0] = '\0';
 	hk_clock_fmt_iso(hk_clock_now(), in->now);
 	if (hk_sha256_file(path, st->sha256, err) < 0)
 		return -1;
 	if (hk_db_begin(in->db, err) < 0)
 		return -1;
 	in_tx = true;
+	if (hk_db_exec(in->db, "PRAGMA defer_foreign_keys = ON", err) < 0)
+		goto out;
 	sqlite3_bind_text(in->q_dup, 1, st->sha256, -1, SQLITE_STATIC);
 	if ((dup = step_id(in->db, in->q_dup, err, "looking up the file's digest")) < 0)
 		goto out;
