@@ -121,8 +121,18 @@ for k in henrei zogen furikae; do
 		say "could not fetch $k"
 done
 if has ingest; then
-	if "$HOUKAN" ingest --db "$DB" "$W/results" >"$W/ingest.out" 2>&1; then say "ingest: $(tail -1 "$W/ingest.out")"
-	else say "ingest: houkan ingest does not know these kinds yet: $(tail -1 "$W/ingest.out")"; skipped="$skipped ingest(results)"; fi
+	if "$HOUKAN" ingest --db "$DB" "$W/results" >"$W/ingest.out" 2>&1; then
+		while IFS= read -r l; do say "ingest: $l"; done < "$W/ingest.out"
+		"$HOUKAN" ingest --db "$DB" "$W/results" >"$W/ingest2.out" 2>&1
+		[ "$(grep -c 'already ingested' "$W/ingest2.out")" = "$(ls "$W/results" | wc -l)" ] &&
+			say "ingest again: nothing done (same files)" || { say "re-ingest changed something: $(cat "$W/ingest2.out")"; exit 1; }
+		if has status; then "$HOUKAN" status --db "$DB" --month $month | while IFS= read -r l; do say "status: $l"; done; fi
+		if has reclaim && [ "$(sqlite3 "$DB" "SELECT count(*) FROM returned WHERE state = 'open' AND receipt_id IS NOT NULL")" -gt 0 ]; then
+			if "$HOUKAN" reclaim --db "$DB" --claim-month 2026-12 --out "$W/reclaim" >"$W/reclaim.out" 2>&1 &&
+			   "$HOUKAN" check "$W"/reclaim/*/RECEIPTH.UKE >/dev/null 2>&1; then say "reclaim: $(tail -1 "$W/reclaim.out"); passes houkan check"
+			else say "reclaim failed: $(tail -2 "$W/reclaim.out")"; exit 1; fi
+		fi
+	else say "ingest: houkan ingest refused a result file: $(tail -1 "$W/ingest.out")"; skipped="$skipped ingest(results)"; fi
 else
 	say "SKIP ingest: houkan ingest is missing"; skipped="$skipped ingest"
 fi
