@@ -230,8 +230,12 @@ out:
 	return rc;
 }
 
+/* Remove what a build or a replay leaves in a run or work directory (the
+ * files it writes, by name; nothing else). */
 static void rmtree_run(const char *dir)
 {
+	static const char *const files[] = {"inputs.db", "inputs.db.tmp", "inputs.db-wal", "inputs.db-shm",
+					    "inputs.db-journal"};
 	char p[HK_MAX_PATH];
 	for (int b = 1; b <= 2; b++) {
 		hk_snprintf(p, sizeof(p), "%s/%d/RECEIPTH.UKE", dir, b);
@@ -241,10 +245,10 @@ static void rmtree_run(const char *dir)
 		hk_snprintf(p, sizeof(p), "%s/%d", dir, b);
 		rmdir(p);
 	}
-	hk_snprintf(p, sizeof(p), "%s/inputs.db", dir);
-	unlink(p);
-	hk_snprintf(p, sizeof(p), "%s/inputs.db.tmp", dir);
-	unlink(p);
+	for (size_t i = 0; i < HK_ARRAY_LEN(files); i++) {
+		hk_snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
 	rmdir(dir);
 }
 
@@ -605,21 +609,7 @@ out:
 		hk_db_close(snapdb);
 	hk_db_close(db);
 	hk_master_free(m);
-	if (work[0]) {
-		char p[HK_MAX_PATH];
-		for (int b = 1; b <= 2; b++) {
-			hk_snprintf(p, sizeof(p), "%s/%d/RECEIPTH.UKE", work, b);
-			unlink(p);
-			hk_snprintf(p, sizeof(p), "%s/%d", work, b);
-			rmdir(p);
-		}
-		hk_snprintf(p, sizeof(p), "%s/inputs.db", work);
-		unlink(p);
-		hk_snprintf(p, sizeof(p), "%s/inputs.db-wal", work);
-		unlink(p);
-		hk_snprintf(p, sizeof(p), "%s/inputs.db-shm", work);
-		unlink(p);
-		rmdir(work);
-	}
+	if (work[0])
+		rmtree_run(work);
 	return ret;
 }

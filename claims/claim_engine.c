@@ -153,16 +153,6 @@ static void report(struct engine *e, const char *fmt, ...)
 	hk_buf_add(&e->c->report, line, (size_t)n, &err);
 }
 
-static void col(char *dst, size_t size, sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
-	if (n >= size)
-		n = size - 1; /* columns are validated on import; the caps are generous */
-	if (n)
-		memcpy(dst, t, n);
-	dst[n] = '\0';
-}
 
 static struct hk_date date_col(sqlite3_stmt *st, int i, struct hk_date dflt)
 {
@@ -292,25 +282,25 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	sqlite3_stmt *s = e->q_pat;
 	int r;
 	p->id = sqlite3_column_int64(s, 0);
-	col(p->key, sizeof(p->key), s, 1);
-	col(p->name, sizeof(p->name), s, 2);
-	col(p->kana, sizeof(p->kana), s, 3);
+	hk_db_col_copy(p->key, sizeof(p->key), s, 1);
+	hk_db_col_copy(p->name, sizeof(p->name), s, 2);
+	hk_db_col_copy(p->kana, sizeof(p->kana), s, 3);
 	p->sex = sqlite3_column_int(s, 4);
-	col(p->birth_s, sizeof(p->birth_s), s, 5);
+	hk_db_col_copy(p->birth_s, sizeof(p->birth_s), s, 5);
 	p->birth = date_col(s, 5, (struct hk_date){1900, 1, 1});
-	col(p->visit_start, sizeof(p->visit_start), s, 6);
-	col(p->place, sizeof(p->place), s, 7);
-	col(p->place_text, sizeof(p->place_text), s, 8);
-	col(p->end_date, sizeof(p->end_date), s, 9);
-	col(p->end_time, sizeof(p->end_time), s, 10);
-	col(p->end_reason, sizeof(p->end_reason), s, 11);
-	col(p->end_text, sizeof(p->end_text), s, 12);
-	col(p->death_date, sizeof(p->death_date), s, 13);
-	col(p->death_time, sizeof(p->death_time), s, 14);
-	col(p->death_place, sizeof(p->death_place), s, 15);
-	col(p->death_text, sizeof(p->death_text), s, 16);
-	col(p->gaf, sizeof(p->gaf), s, 17);
-	col(p->gaf_date, sizeof(p->gaf_date), s, 18);
+	hk_db_col_copy(p->visit_start, sizeof(p->visit_start), s, 6);
+	hk_db_col_copy(p->place, sizeof(p->place), s, 7);
+	hk_db_col_copy(p->place_text, sizeof(p->place_text), s, 8);
+	hk_db_col_copy(p->end_date, sizeof(p->end_date), s, 9);
+	hk_db_col_copy(p->end_time, sizeof(p->end_time), s, 10);
+	hk_db_col_copy(p->end_reason, sizeof(p->end_reason), s, 11);
+	hk_db_col_copy(p->end_text, sizeof(p->end_text), s, 12);
+	hk_db_col_copy(p->death_date, sizeof(p->death_date), s, 13);
+	hk_db_col_copy(p->death_time, sizeof(p->death_time), s, 14);
+	hk_db_col_copy(p->death_place, sizeof(p->death_place), s, 15);
+	hk_db_col_copy(p->death_text, sizeof(p->death_text), s, 16);
+	hk_db_col_copy(p->gaf, sizeof(p->gaf), s, 17);
+	hk_db_col_copy(p->gaf_date, sizeof(p->gaf_date), s, 18);
 	p->consent_24h = sqlite3_column_int(s, 19);
 
 	p->ncov = p->npub = p->nins = p->nv = 0;
@@ -321,16 +311,16 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		if (p->ncov < MAX_ROWS) {
 			c = &p->cov[p->ncov++];
 			c->id = sqlite3_column_int64(e->q_cov, 1);
-			col(c->insurer, sizeof(c->insurer), e->q_cov, 2);
-			col(c->symbol, sizeof(c->symbol), e->q_cov, 3);
-			col(c->number, sizeof(c->number), e->q_cov, 4);
-			col(c->branch, sizeof(c->branch), e->q_cov, 5);
+			hk_db_col_copy(c->insurer, sizeof(c->insurer), e->q_cov, 2);
+			hk_db_col_copy(c->symbol, sizeof(c->symbol), e->q_cov, 3);
+			hk_db_col_copy(c->number, sizeof(c->number), e->q_cov, 4);
+			hk_db_col_copy(c->branch, sizeof(c->branch), e->q_cov, 5);
 			c->kind = hk_ins_kind_parse((const char *)sqlite3_column_text(e->q_cov, 6));
-			col(c->person, sizeof(c->person), e->q_cov, 7);
+			hk_db_col_copy(c->person, sizeof(c->person), e->q_cov, 7);
 			c->ratio = sqlite3_column_int(e->q_cov, 8);
-			col(c->limit, sizeof(c->limit), e->q_cov, 9);
+			hk_db_col_copy(c->limit, sizeof(c->limit), e->q_cov, 9);
 			c->kougaku = sqlite3_column_int(e->q_cov, 10);
-			col(c->duty, sizeof(c->duty), e->q_cov, 11);
+			hk_db_col_copy(c->duty, sizeof(c->duty), e->q_cov, 11);
 			c->from = date_col(e->q_cov, 12, FAR);
 			c->to = date_col(e->q_cov, 13, FAR);
 		}
@@ -341,8 +331,8 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		if (p->npub < MAX_ROWS) {
 			struct pub *c = &p->pub[p->npub++];
 			c->id = sqlite3_column_int64(e->q_pub, 1);
-			col(c->payer, sizeof(c->payer), e->q_pub, 2);
-			col(c->recipient, sizeof(c->recipient), e->q_pub, 3);
+			hk_db_col_copy(c->payer, sizeof(c->payer), e->q_pub, 2);
+			hk_db_col_copy(c->recipient, sizeof(c->recipient), e->q_pub, 3);
 			c->cap = sqlite3_column_type(e->q_pub, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(e->q_pub, 4);
 			c->from = date_col(e->q_pub, 5, FAR);
 			c->to = date_col(e->q_pub, 6, FAR);
@@ -354,20 +344,20 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		if (p->nins < MAX_ROWS) {
 			struct ins *c = &p->ins[p->nins++];
 			sqlite3_stmt *s2 = e->q_ins;
-			col(c->kind, sizeof(c->kind), s2, 1);
+			hk_db_col_copy(c->kind, sizeof(c->kind), s2, 1);
 			c->from = date_col(s2, 2, FAR);
 			c->to = date_col(s2, 3, FAR);
-			col(c->pref, sizeof(c->pref), s2, 4);
-			col(c->table, sizeof(c->table), s2, 5);
-			col(c->code, sizeof(c->code), s2, 6);
-			col(c->name, sizeof(c->name), s2, 7);
-			col(c->doctor, sizeof(c->doctor), s2, 8);
-			col(c->last_report, sizeof(c->last_report), s2, 9);
-			col(c->disease_code, sizeof(c->disease_code), s2, 10);
-			col(c->disease_name, sizeof(c->disease_name), s2, 11);
-			col(c->condition, sizeof(c->condition), s2, 12);
-			col(c->flag, sizeof(c->flag), s2, 13);
-			col(c->diseases, sizeof(c->diseases), s2, 14);
+			hk_db_col_copy(c->pref, sizeof(c->pref), s2, 4);
+			hk_db_col_copy(c->table, sizeof(c->table), s2, 5);
+			hk_db_col_copy(c->code, sizeof(c->code), s2, 6);
+			hk_db_col_copy(c->name, sizeof(c->name), s2, 7);
+			hk_db_col_copy(c->doctor, sizeof(c->doctor), s2, 8);
+			hk_db_col_copy(c->last_report, sizeof(c->last_report), s2, 9);
+			hk_db_col_copy(c->disease_code, sizeof(c->disease_code), s2, 10);
+			hk_db_col_copy(c->disease_name, sizeof(c->disease_name), s2, 11);
+			hk_db_col_copy(c->condition, sizeof(c->condition), s2, 12);
+			hk_db_col_copy(c->flag, sizeof(c->flag), s2, 13);
+			hk_db_col_copy(c->diseases, sizeof(c->diseases), s2, 14);
 		}
 		e->have_ins = 0;
 	}
@@ -387,9 +377,9 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				v->start = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
 				t = sqlite3_column_text(s2, 4);
 				v->end = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
-				col(v->staff, sizeof(v->staff), s2, 5);
-				col(v->staff2, sizeof(v->staff2), s2, 6);
-				col(v->family, sizeof(v->family), s2, 7);
+				hk_db_col_copy(v->staff, sizeof(v->staff), s2, 5);
+				hk_db_col_copy(v->staff2, sizeof(v->staff2), s2, 6);
+				hk_db_col_copy(v->family, sizeof(v->family), s2, 7);
 				v->emergency = sqlite3_column_int(s2, 8);
 				v->long_visit = sqlite3_column_int(s2, 9);
 				v->multi = sqlite3_column_int(s2, 10);
@@ -429,7 +419,7 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		const char *num = (const char *)sqlite3_column_text(e->q_elig, 2);
 		for (int i = 0; i < p->ncov; i++)
 			if (ins && num && !strcmp(ins, p->cov[i].insurer) && !strcmp(num, p->cov[i].number))
-				col(p->cov[i].branch, sizeof(p->cov[i].branch), e->q_elig, 3);
+				hk_db_col_copy(p->cov[i].branch, sizeof(p->cov[i].branch), e->q_elig, 3);
 		e->have_elig = 0;
 	}
 	return r < 0 ? -1 : 0;

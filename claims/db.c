@@ -39,6 +39,19 @@ void hk_db_rollback(sqlite3 *db)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+void hk_db_col_copy(char *dst, size_t size, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
 int hk_db_bind_text(sqlite3_stmt *st, int i, const char *s, int null_if_empty)
 {
 	if (!s || (null_if_empty && !*s))

@@ -60,12 +60,6 @@ int hk_station_insert(sqlite3 *db, const struct hk_station *s, struct hk_err *er
 	return 0;
 }
 
-static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	hk_snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
 int hk_station_load(sqlite3 *db, struct hk_station *s, struct hk_err *err)
 {
 	sqlite3_stmt *st;
@@ -77,10 +71,10 @@ int hk_station_load(sqlite3 *db, struct hk_station *s, struct hk_err *err)
 		sqlite3_finalize(st);
 		return hk_err_set(err, HK_EXIT_IO, "database: no station row");
 	}
-	copy_col(s->code, sizeof(s->code), st, 0);
-	copy_col(s->pref, sizeof(s->pref), st, 1);
-	copy_col(s->name, sizeof(s->name), st, 2);
-	copy_col(s->phone, sizeof(s->phone), st, 3);
+	hk_db_col_copy(s->code, sizeof(s->code), st, 0);
+	hk_db_col_copy(s->pref, sizeof(s->pref), st, 1);
+	hk_db_col_copy(s->name, sizeof(s->name), st, 2);
+	hk_db_col_copy(s->phone, sizeof(s->phone), st, 3);
 	s->mgmt_level = sqlite3_column_int(st, 4);
 	s->mgmt_daily = sqlite3_column_int(st, 5);
 	s->online_elig = sqlite3_column_int(st, 6);
