@@ -26,7 +26,8 @@ sh "$SRC/tests/certs/mkpki.sh" "$P" >/dev/null 2>&1 || { say "cannot make the te
 say "test PKI in $P (station certificate 1234567, pinned test CA)"
 
 # 1. generate
-"$HOUKAN" init --db "$DB" --station-code 1234567 --pref 13 --name "テスト訪問看護ステーション" >/dev/null || exit 1
+"$HOUKAN" init --db "$DB" --station-code 1234567 --pref 13 --name "テスト訪問看護ステーション" \
+	--online-eligibility --standard 1604 --standard 1605 --standard 1606 --standard 1616 --standard 1617 >/dev/null || exit 1
 month=2026-10 claim=2026-11
 if has gen && "$HOUKAN" gen --db "$DB" --seed 42 --patients 30 --month $month >"$W/gen.out" 2>&1; then
 	say "generated: $(tail -1 "$W/gen.out")"
