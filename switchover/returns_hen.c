@@ -425,9 +425,15 @@ int hk_hen_parse_mem(const void *data, size_t len, const char *name, hk_hen_fn f
 	return rc;
 }
 
+/* "HH," and, on its first line, the commas of at least the seven HM items. */
 bool hk_hen_sniff(const char *head, size_t n)
 {
-	return n >= 3 && memcmp(head, "HH,", 3) == 0;
+	int commas = 0;
+	if (n < 3 || memcmp(head, "HH,", 3) != 0)
+		return false;
+	for (size_t i = 0; i < n && head[i] != '\r' && head[i] != '\n'; i++)
+		commas += head[i] == ',';
+	return commas >= 6;
 }
 
 /* ---- re-claim without the database ---- */

@@ -46,7 +46,7 @@ expect_grep zogen_detail "$T/zogen.txt" "-1200,B,,基本療養費"
 expect_grep zogen_total "$T/zogen.txt" "6,202611,1,-1200"
 get furikae && pass fetch_furikae || fail fetch_furikae "curl failed"
 python3 -c "import sys; sys.stdout.write(open(sys.argv[1],'rb').read().decode('cp932'))" "$T/furikae" > "$T/fk.txt"
-expect_grep furikae_row "$T/fk.txt" "分割,,3,"
+expect_grep furikae_row "$T/fk.txt" "分割,202610,3,"   # 指定訪問看護年月 taken from the upload
 expect_grep furikae_insurers "$T/fk.txt" "01130012,06132013,20261015"
 # the 検索番号 is the same across the files of the month
 s1=$(grep '^RE,2,' "$T/hen.txt" 2>/dev/null; python3 -c "

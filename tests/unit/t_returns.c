@@ -90,8 +90,9 @@ TEST(returns_hen_errors_name_line)
 
 TEST(returns_hen_sniff)
 {
-	CHECK(hk_hen_sniff("HH,1,", 5));
-	CHECK(!hk_hen_sniff("HM,1,", 5));
+	CHECK(hk_hen_sniff("HH,1,13,6,1234567,ST,202611,\r\n", 30));
+	CHECK(!hk_hen_sniff("HH,1,13\n", 8)); /* too few items for an HH */
+	CHECK(!hk_hen_sniff("HM,1,13,6,1234567,ST,202611,\r\n", 30));
 	CHECK(!hk_hen_sniff("HH", 2));
 }
 

@@ -148,7 +148,7 @@ def henrei(scenario, files, station, month):
         for i, r in enumerate(rr + [hr], 1):
             lines.append(["8", str(i), "0"] + r)
         count += 1
-        total += sum(int(r[6] or 0) for r in rr if r[0] == "KA" and len(r) > 6 and r[6].isdigit())
+        total += sum(int(r[-1] or 0) for r in rr if r[0] == "KA" and r[-1].isdigit())
     lines.append(["HG", str(count), str(total)])
     return ("\r\n".join(",".join(r) for r in lines) + "\r\n").encode("cp932") + b"\x1a"
 

@@ -75,7 +75,7 @@ bad = [
     ("hen-hh-body.HEN", hen({0: HH.replace("HH,1,", "HH,3,")}), "審査支払機関 must be 1 or 2"),
     ("hen-hh-station.HEN", hen({0: HH.replace("1234567", "123456")}), "ステーションコード must be 7 digits"),
     ("hen-hh-month.HEN", hen({0: HH.replace("202611", "2026-11")}), "請求年月 must be YYYYMM"),
-    ("hen-hh-short.HEN", hen({0: "HH,1,13,6,1234567"}), "HH has at least 7"),
+    ("hen-hh-short.HEN", hen({0: "HH,1,13,6,1234567"}), "unknown kind"),
     ("hen-hh-twice.HEN", hen(insert={1: HH}), "a second HH"),
     ("hen-sn-empty.HEN", hen({iRE: RE[:-len(SN)]}), "検索番号 must be 17 to 30 digits"),
     ("hen-sn-short.HEN", hen({iRE: RE[:-4]}), "検索番号 must be 17 to 30 digits"),
@@ -125,7 +125,7 @@ bad = [
 ]
 bad_bytes = [
     ("hen-bad-lead.HEN", enc(HEN).replace("看護".encode("cp932"), b"\x85\x40\x85\x41", 1), "E-"),
-    ("hen-bad-trail.HEN", enc(HEN).replace("看護".encode("cp932"), b"\x8a\x0d\x8c\x92", 1), "E-"),
+    ("hen-bad-trail.HEN", enc(HEN).replace("看護　太郎".encode("cp932"), b"\x8a\x0d\x8c\x92", 1), "E-"),
     ("hen-single-80.HEN", enc(HEN).replace(b"L3129", b"L\x80129", 1), "E-"),
 ]
 
