@@ -20,6 +20,7 @@
  * The file's SHA-256 goes into `notice`; the same file twice is a no-op.
  */
 #include <malloc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include "switchover/eligibility.h"
@@ -86,6 +87,7 @@ enum { U_KIND = 1, U_PERSON = 2, U_RATIO = 4, U__N = 8 };
 
 struct pend {
 	long long cid;
+	long line;                      /* of the result, for messages */
 	char symbol[HK_ELIG_IDENT_MAX + 1];
 	char branch[3];
 	char limit_class[4];
@@ -112,6 +114,8 @@ struct hk_elig_ingest {
 	struct elig_row elig[ELIG_BATCH];
 	int nelig;
 	sqlite3_stmt *bulk[U__N];       /* queued refreshes, per combination */
+	sqlite3_stmt *one[U__N];        /* the same for one row */
+	bool err_named;                 /* err already names the file and line */
 	struct pend pend[U__N][PEND_MAX];
 	int npend[U__N];
 	int npend_all;
@@ -158,8 +162,10 @@ void hk_elig_ingest_close(struct hk_elig_ingest *ig)
 		return;
 	for (int i = 0; i < Q__N; i++)
 		sqlite3_finalize(ig->st[i]);
-	for (int i = 0; i < U__N; i++)
+	for (int i = 0; i < U__N; i++) {
 		sqlite3_finalize(ig->bulk[i]);
+		sqlite3_finalize(ig->one[i]);
+	}
 	sqlite3_finalize(ig->elig_bulk);
 	hk_free(ig);
 }
@@ -229,7 +235,7 @@ static void pend_clear(struct hk_elig_ingest *ig)
 	ig->npend_all = 0;
 }
 
-static int bulk_prepare(struct hk_elig_ingest *ig, int m, struct hk_err *err)
+static int bulk_prepare(struct hk_elig_ingest *ig, int m, int rows, sqlite3_stmt **out, struct hk_err *err)
 {
 	struct hk_buf b;
 	int rc;
@@ -238,47 +244,79 @@ static int bulk_prepare(struct hk_elig_ingest *ig, int m, struct hk_err *err)
 			   " limit_class = v.column4, valid_to = coalesce(v.column5, valid_to)%s%s%s FROM (VALUES ",
 			   m & U_KIND ? ", kind = v.column6" : "", m & U_PERSON ? ", person = v.column7" : "",
 			   m & U_RATIO ? ", ratio = v.column8" : "");
-	for (int i = 0; rc == 0 && i < PEND_MAX; i++)
+	for (int i = 0; rc == 0 && i < rows; i++)
 		rc = hk_buf_adds(&b, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)", err);
 	if (rc == 0)
 		rc = hk_buf_adds(&b, ") AS v WHERE coverage.id = v.column1", err);
 	if (rc == 0)
-		rc = hk_db_prepare(ig->db, hk_buf_cstr(&b), &ig->bulk[m], err);
+		rc = hk_db_prepare(ig->db, hk_buf_cstr(&b), out, err);
 	hk_buf_free(&b);
 	return rc;
 }
 
-/* Applies the queued refreshes. */
+static void pend_bind(sqlite3_stmt *s, int i, const struct pend *e)
+{
+	int k = 8 * i;
+	sqlite3_bind_int64(s, k + 1, e->cid);
+	bind_s(s, k + 2, e->symbol);
+	bind_s(s, k + 3, e->branch);
+	bind_s(s, k + 4, e->limit_class);
+	bind_s(s, k + 5, e->valid_to);
+	bind_s(s, k + 6, e->kind);
+	bind_s(s, k + 7, e->person);
+	sqlite3_bind_int(s, k + 8, e->ratio);
+}
+
+/* Applies the queued refreshes.  Should a batch fail while the transaction
+ * is still open (a constraint: the statement alone was undone), its rows are
+ * applied one by one so the message names the result that failed.  On
+ * error, err names the file and line (ig->err_named). */
 static int pend_flush(struct hk_elig_ingest *ig, struct hk_err *err)
 {
 	for (int m = 0; m < U__N; m++) {
 		sqlite3_stmt *s;
-		if (ig->npend[m] == 0)
+		int n = ig->npend[m];
+		if (n == 0)
 			continue;
-		if (!ig->bulk[m] && bulk_prepare(ig, m, err) < 0)
-			return -1;
+		if (!ig->bulk[m] && bulk_prepare(ig, m, PEND_MAX, &ig->bulk[m], err) < 0)
+			goto fail_at_first;
 		s = ig->bulk[m];
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s); /* rows not used: id NULL, matching nothing */
-		for (int i = 0; i < ig->npend[m]; i++) {
-			const struct pend *e = &ig->pend[m][i];
-			int k = 8 * i;
-			sqlite3_bind_int64(s, k + 1, e->cid);
-			bind_s(s, k + 2, e->symbol);
-			bind_s(s, k + 3, e->branch);
-			bind_s(s, k + 4, e->limit_class);
-			bind_s(s, k + 5, e->valid_to);
-			bind_s(s, k + 6, e->kind);
-			bind_s(s, k + 7, e->person);
-			sqlite3_bind_int(s, k + 8, e->ratio);
+		for (int i = 0; i < n; i++)
+			pend_bind(s, i, &ig->pend[m][i]);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			hk_db_fail(ig->db, err, "eligibility ingest");
+			sqlite3_reset(s);
+			if (sqlite3_get_autocommit(ig->db))
+				goto fail_at_first; /* the transaction is gone: no retry */
+			if (!ig->one[m] && bulk_prepare(ig, m, 1, &ig->one[m], err) < 0)
+				goto fail_at_first;
+			for (int i = 0; i < n; i++) {
+				s = ig->one[m];
+				sqlite3_reset(s);
+				pend_bind(s, 0, &ig->pend[m][i]);
+				if (sqlite3_step(s) != SQLITE_DONE) {
+					hk_db_fail(ig->db, err, "eligibility ingest");
+					sqlite3_reset(s);
+					ig->err_named = true;
+					return hk_err_prefix(err, "%s:%ld", ig->path, ig->pend[m][i].line);
+				}
+			}
 		}
-		if (sqlite3_step(s) != SQLITE_DONE)
-			return hk_db_fail(ig->db, err, "eligibility ingest (coverage refresh)");
 		sqlite3_reset(s);
 		ig->npend[m] = 0;
 	}
 	pend_clear(ig);
 	return 0;
+fail_at_first:
+	for (int m = 0; m < U__N; m++) {
+		if (ig->npend[m]) {
+			ig->err_named = true;
+			return hk_err_prefix(err, "%s:%ld", ig->path, ig->pend[m][0].line);
+		}
+	}
+	return -1;
 }
 
 static int pend_add(struct hk_elig_ingest *ig, int mask, long long cid, const struct hk_elig_result *r,
@@ -291,6 +329,7 @@ static int pend_add(struct hk_elig_ingest *ig, int mask, long long cid, const st
 	e = &ig->pend[mask][ig->npend[mask]++];
 	ig->npend_all++;
 	e->cid = cid;
+	e->line = r->line;
 	memcpy(e->symbol, r->symbol, sizeof(e->symbol));
 	memcpy(e->branch, r->branch, sizeof(e->branch));
 	memcpy(e->limit_class, r->limit_class, sizeof(e->limit_class));
@@ -490,10 +529,12 @@ static void elig_bind(sqlite3_stmt *s, int i, const struct elig_row *e, const ch
 }
 
 /* Writes the queued history rows: a full batch with one statement, fewer
- * one by one.  Errors name the file and the line of the first row. */
+ * (or a batch that failed while the transaction is still open) one by one,
+ * so an error names the file and the line of the result that failed. */
 static int elig_flush(struct hk_elig_ingest *ig, struct hk_err *err)
 {
 	sqlite3_stmt *s;
+	int i = 0;
 	if (ig->nelig == 0)
 		return 0;
 	if (ig->nelig == ELIG_BATCH) {
@@ -503,8 +544,8 @@ static int elig_flush(struct hk_elig_ingest *ig, struct hk_err *err)
 			const char *ins = sql[Q_ELIG_INSERT];
 			hk_buf_init(&b, 1 << 17, "bulk history insert");
 			rc = hk_buf_add(&b, ins, (size_t)(strstr(ins, " VALUES") - ins), err);
-			for (int i = 0; rc == 0 && i < ELIG_BATCH; i++)
-				rc = hk_buf_adds(&b, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			for (int k = 0; rc == 0 && k < ELIG_BATCH; k++)
+				rc = hk_buf_adds(&b, k ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 						   : " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 			if (rc == 0)
 				rc = hk_db_prepare(ig->db, hk_buf_cstr(&b), &ig->elig_bulk, err);
@@ -514,23 +555,29 @@ static int elig_flush(struct hk_elig_ingest *ig, struct hk_err *err)
 		}
 		s = ig->elig_bulk;
 		sqlite3_reset(s);
-		for (int i = 0; i < ELIG_BATCH; i++)
-			elig_bind(s, i, &ig->elig[i], ig->sha, ig->received);
+		for (int k = 0; k < ELIG_BATCH; k++)
+			elig_bind(s, k, &ig->elig[k], ig->sha, ig->received);
+		if (sqlite3_step(s) == SQLITE_DONE) {
+			sqlite3_reset(s);
+			ig->nelig = 0;
+			return 0;
+		}
+		hk_db_fail(ig->db, err, "eligibility ingest");
+		sqlite3_reset(s);
+		if (sqlite3_get_autocommit(ig->db))
+			goto fail; /* the transaction is gone: no retry */
+	}
+	for (i = 0; i < ig->nelig; i++) {
+		s = q(ig, Q_ELIG_INSERT);
+		elig_bind(s, 0, &ig->elig[i], ig->sha, ig->received);
 		if (step_done(ig, s, err) < 0)
 			goto fail;
-		sqlite3_reset(s);
-	} else {
-		for (int i = 0; i < ig->nelig; i++) {
-			s = q(ig, Q_ELIG_INSERT);
-			elig_bind(s, 0, &ig->elig[i], ig->sha, ig->received);
-			if (step_done(ig, s, err) < 0)
-				goto fail;
-		}
 	}
 	ig->nelig = 0;
 	return 0;
 fail:
-	return hk_err_prefix(err, "%s:%ld", ig->path, ig->elig[0].r.line);
+	ig->err_named = true;
+	return hk_err_prefix(err, "%s:%ld", ig->path, ig->elig[i < ig->nelig ? i : 0].r.line);
 }
 
 static int on_result(void *ctx, struct hk_elig_result *r, struct hk_err *err)
@@ -560,7 +607,124 @@ static int on_result(void *ctx, struct hk_elig_result *r, struct hk_err *err)
 	ig->nelig++;
 	return 0;
 fail:
+	if (ig->err_named)
+		return -1;
 	return hk_err_prefix(err, "%s:%ld", ig->path, r->line);
+}
+
+/* ---- reading and writing at once ----
+ * The file is parsed on a second thread while this one writes: the parser
+ * hands each result to a queue (PIPE_SLOTS deep) and this thread takes them
+ * in order and runs on_result() on each, exactly as a callback would.  Only
+ * this thread touches the database; only the parser thread touches libxml2.
+ * Errors come out as they would from one thread: results the parser handed
+ * over before it failed are still taken first, so a failing result earlier
+ * in the file is the one reported; when this thread fails it tells the
+ * parser to stop. */
+#define PIPE_SLOTS 512
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t data, room;
+	struct hk_elig_result slot[PIPE_SLOTS];
+	size_t head, count;
+	bool done;                      /* the parser has returned */
+	bool stop;                      /* the writer failed: the parser should stop */
+	const char *path;
+	int rc;                         /* the parser's */
+	struct hk_err err;
+	struct hk_elig_file_info info;
+};
+
+static int pipe_put(void *ctx, struct hk_elig_result *r, struct hk_err *err)
+{
+	struct pipe *pp = ctx;
+	pthread_mutex_lock(&pp->mu);
+	while (pp->count == PIPE_SLOTS && !pp->stop)
+		pthread_cond_wait(&pp->room, &pp->mu);
+	if (pp->stop) {
+		pthread_mutex_unlock(&pp->mu);
+		/* not reported: the writer's own error is */
+		return hk_err_set(err, HK_EXIT_IO, "%s: stopped", pp->path);
+	}
+	pp->slot[(pp->head + pp->count) % PIPE_SLOTS] = *r;
+	if (pp->count++ == 0)
+		pthread_cond_signal(&pp->data);
+	pthread_mutex_unlock(&pp->mu);
+	return 0;
+}
+
+static void *pipe_parse(void *arg)
+{
+	struct pipe *pp = arg;
+	int rc = hk_elig_parse_file(pp->path, pipe_put, pp, &pp->info, &pp->err);
+	pthread_mutex_lock(&pp->mu);
+	pp->rc = rc;
+	pp->done = true;
+	pthread_cond_signal(&pp->data);
+	pthread_mutex_unlock(&pp->mu);
+	return NULL;
+}
+
+static int parse_and_take(struct hk_elig_ingest *ig, const char *path, struct hk_elig_file_info *info,
+			  struct hk_err *err)
+{
+	struct pipe *pp = hk_calloc(1, sizeof(*pp));
+	struct hk_elig_result *batch = hk_malloc(PIPE_SLOTS * sizeof(*batch));
+	pthread_t th;
+	int rc = 0;
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->data, NULL);
+	pthread_cond_init(&pp->room, NULL);
+	pp->path = path;
+	if (pthread_create(&th, NULL, pipe_parse, pp) != 0) {
+		/* no thread: parse here, one result at a time */
+		rc = hk_elig_parse_file(path, on_result, ig, info, err);
+		goto out;
+	}
+	for (;;) {
+		size_t n = 0;
+		bool fin;
+		pthread_mutex_lock(&pp->mu);
+		while (pp->count == 0 && !pp->done)
+			pthread_cond_wait(&pp->data, &pp->mu);
+		while (pp->count > 0) {
+			batch[n++] = pp->slot[pp->head];
+			pp->head = (pp->head + 1) % PIPE_SLOTS;
+			pp->count--;
+		}
+		fin = pp->done && n == 0;
+		if (n)
+			pthread_cond_signal(&pp->room);
+		pthread_mutex_unlock(&pp->mu);
+		if (fin)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			if (on_result(ig, &batch[i], err) < 0) {
+				rc = -1;
+				pthread_mutex_lock(&pp->mu);
+				pp->stop = true;
+				pthread_cond_signal(&pp->room);
+				pthread_mutex_unlock(&pp->mu);
+				break;
+			}
+		}
+		if (rc < 0)
+			break;
+	}
+	pthread_join(th, NULL);
+	if (rc == 0 && pp->rc < 0) {
+		*err = pp->err;
+		rc = -1;
+	}
+	*info = pp->info;
+out:
+	pthread_cond_destroy(&pp->room);
+	pthread_cond_destroy(&pp->data);
+	pthread_mutex_destroy(&pp->mu);
+	hk_free(batch);
+	hk_free(pp);
+	return rc;
 }
 
 int hk_elig_ingest_file(struct hk_elig_ingest *ig, const char *path, struct hk_elig_ingest_stats *st,
@@ -600,12 +764,11 @@ int hk_elig_ingest_file(struct hk_elig_ingest *ig, const char *path, struct hk_e
 		goto fail;
 	}
 	ig->nelig = 0;
-	if (hk_elig_parse_file(path, on_result, ig, &info, err) < 0)
+	ig->err_named = false;
+	if (parse_and_take(ig, path, &info, err) < 0)
 		goto fail;
-	if (pend_flush(ig, err) < 0) {
-		hk_err_prefix(err, "%s", path);
+	if (pend_flush(ig, err) < 0)
 		goto fail;
-	}
 	if (elig_flush(ig, err) < 0)
 		goto fail;
 	hk_snprintf(summary, sizeof(summary), "%ld results (%ld matched, %ld unmatched), confirmed %s",

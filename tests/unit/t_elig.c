@@ -446,3 +446,168 @@ TEST(elig_layouts_are_tables)
 	CHECK_STR(hk_elig_layout_name(3), "consent_cancel");
 	CHECK(hk_elig_layout_name(4) == NULL);
 }
+
+/* ---- many results: batching, queued refreshes and the parser thread ----
+ * 2,000 patients, one coverage each.  Every patient once (so refreshes pile
+ * up past every batch size), then 1,500 picked at random (a patient read
+ * again while its refresh is still queued) with some 無効 among them, some
+ * end dates, and some insurer changes each right after a refresh that set
+ * an end date (closing must see it).  The expected coverage rows and counts
+ * come from a model of the rules in docs/eligibility.md kept by the test,
+ * not from the code. */
+#define MANY_PAT 2000
+#define MANY_RES 3500
+
+struct many_model {
+	char symbol[8], branch[3], person[8], limit[4], valid_to[11];
+	int changed;            /* insurer changed: a second coverage from 2027-04-01 */
+	char new_branch[3];
+};
+
+static void many_result(FILE *f, int validity, int k, const char *insurer, const char *number_prefix,
+			const char *sym, const char *br, int fam, const char *lim, const char *from, const char *to)
+{
+	fprintf(f, "<ResultOfQualificationConfirmation><QualificationValidity>%d</QualificationValidity>"
+		"<ArbitraryIdentifier>M%05d</ArbitraryIdentifier><InsurerNumber>%s</InsurerNumber>"
+		"<InsuredCardSymbol>%s</InsuredCardSymbol><InsuredIdentificationNumber>%s%d"
+		"</InsuredIdentificationNumber><InsuredBranchNumber>%s</InsuredBranchNumber>"
+		"<PersonalFamilyClassification>%d</PersonalFamilyClassification>", validity, k, insurer, sym,
+		number_prefix, k, br, fam);
+	if (lim[0])
+		fprintf(f, "<LimitApplicationCertificateClassificationFlag>%s"
+			"</LimitApplicationCertificateClassificationFlag>", lim);
+	if (from[0])
+		fprintf(f, "<InsuredCardValidDate>%s</InsuredCardValidDate>", from);
+	if (to[0])
+		fprintf(f, "<InsuredCardExpirationDate>%s</InsuredCardExpirationDate>", to);
+	fputs("</ResultOfQualificationConfirmation>\n", f);
+}
+
+TEST(elig_ingest_many_results_follow_the_rules)
+{
+	static struct many_model m[MANY_PAT + 1];
+	sqlite3 *db = api_db(1, 0);
+	struct hk_elig_ingest *ig = NULL;
+	struct hk_elig_ingest_stats st;
+	struct hk_err err = {0};
+	sqlite3_stmt *s = NULL;
+	const char *path = hk_test_path("many.xml");
+	FILE *f = fopen(path, "w");
+	unsigned seed = 12345;
+	long want_updated = 0, want_closed = 0, want_added = 0, bad = 0, n = 0, results = 0;
+	CHECK(db && f);
+	if (!db || !f)
+		return;
+	CHECK_INT(hk_db_exec(db, "DELETE FROM visit; DELETE FROM coverage; DELETE FROM patient;"
+			     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+			     " INSERT INTO patient(id, patient_key, name, sex, birth)"
+			     " SELECT i, printf('M%05d', i), 'm', 1, '1950-04-01' FROM n;"
+			     "INSERT INTO coverage(id, patient_id, insurer, symbol, number, branch, kind, person, ratio,"
+			     " valid_from) SELECT id, id, '01130012', 'S', 'N' || id, '01', 'shaho', 'honnin', 30,"
+			     " '2020-04-01' FROM patient;", &err), 0);
+	memset(m, 0, sizeof(m));
+	for (int k = 1; k <= MANY_PAT; k++) {
+		snprintf(m[k].symbol, sizeof(m[k].symbol), "S");
+		snprintf(m[k].branch, sizeof(m[k].branch), "01");
+		snprintf(m[k].person, sizeof(m[k].person), "honnin");
+	}
+	fputs(HDR, f);
+	for (int i = 0; i < MANY_RES; i++) {
+		int k, fam, validity = 1, change = 0;
+		char sym[8], br[3], lim[4] = "", to[9] = "", to10[11] = "";
+		seed = seed * 1103515245u + 12345u;
+		k = i < MANY_PAT ? 1 + (i * 7) % MANY_PAT : 1 + (int)((seed >> 8) % MANY_PAT);
+		if (m[k].changed)
+			continue; /* the model follows one coverage per patient until it changes */
+		if (i >= MANY_PAT && (seed >> 4) % 10 == 0)
+			validity = 2;
+		else if (i >= MANY_PAT && (seed >> 4) % 10 == 1)
+			change = 1;
+		fam = 1 + (int)((seed >> 12) % 2);
+		snprintf(sym, sizeof(sym), "%s", (seed >> 14) % 3 ? "S" : "T");
+		snprintf(br, sizeof(br), "0%d", 1 + (int)((seed >> 16) % 3));
+		if ((seed >> 18) % 5 == 0)
+			snprintf(lim, sizeof(lim), "A0%d", 1 + (int)((seed >> 20) % 3));
+		if (change || (validity == 1 && (seed >> 22) % 5 == 0)) {
+			snprintf(to, sizeof(to), "20271231");
+			snprintf(to10, sizeof(to10), "2027-12-31");
+		}
+		if (validity == 2) {
+			many_result(f, 2, k, "01130012", "N", sym, br, fam, lim, "", "20270131");
+			results++;
+			/* 無効: ends at the expiration date unless it already ends then or earlier */
+			if (!m[k].valid_to[0] || strcmp(m[k].valid_to, "2027-01-31") > 0) {
+				snprintf(m[k].valid_to, sizeof(m[k].valid_to), "2027-01-31");
+				want_closed++;
+			}
+			continue;
+		}
+		/* 有効: refreshed when anything differs (counted once); no end date keeps the old one */
+		many_result(f, 1, k, "01130012", "N", sym, br, fam, lim, "", to);
+		results++;
+		if (strcmp(m[k].symbol, sym) || strcmp(m[k].branch, br) || strcmp(m[k].limit, lim) ||
+		    strcmp(m[k].person, fam == 2 ? "kazoku" : "honnin") || (to10[0] && strcmp(m[k].valid_to, to10)))
+			want_updated++;
+		snprintf(m[k].symbol, sizeof(m[k].symbol), "%s", sym);
+		snprintf(m[k].branch, sizeof(m[k].branch), "%s", br);
+		snprintf(m[k].limit, sizeof(m[k].limit), "%s", lim);
+		snprintf(m[k].person, sizeof(m[k].person), "%s", fam == 2 ? "kazoku" : "honnin");
+		if (to10[0])
+			snprintf(m[k].valid_to, sizeof(m[k].valid_to), "%s", to10);
+		if (change) {
+			/* insurer changed: the coverage refreshed just above (ending 2027-12-31)
+			 * ends the day before the new one starts */
+			many_result(f, 1, k, "06132013", "X", sym, "02", fam, "", "20270401", "");
+			results++;
+			snprintf(m[k].valid_to, sizeof(m[k].valid_to), "2027-03-31");
+			want_closed++;
+			want_added++;
+			m[k].changed = 1;
+		}
+	}
+	fputs(TAIL, f);
+	fclose(f);
+	CHECK_INT(hk_elig_ingest_open(db, &ig, &err), 0);
+	CHECK_INT(hk_elig_ingest_file(ig, path, &st, &err), 0);
+	hk_elig_ingest_close(ig);
+	CHECK_INT(st.results, results);
+	CHECK_INT(st.matched, results);
+	CHECK(want_updated > 2000 && want_closed > 50 && want_added > 50);
+	CHECK_INT(st.cov_added, want_added);
+	CHECK_INT(st.cov_updated, want_updated);
+	CHECK_INT(st.cov_closed, want_closed);
+	CHECK_INT(hk_db_prepare(db, "SELECT patient_id, symbol, branch, person, coalesce(limit_class, ''),"
+				    " coalesce(valid_to, '') FROM coverage WHERE insurer = '01130012' ORDER BY id",
+				&s, &err), 0);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int k = sqlite3_column_int(s, 0);
+		n++;
+		if (k < 1 || k > MANY_PAT || strcmp((const char *)sqlite3_column_text(s, 1), m[k].symbol) ||
+		    strcmp((const char *)sqlite3_column_text(s, 2), m[k].branch) ||
+		    strcmp((const char *)sqlite3_column_text(s, 3), m[k].person) ||
+		    strcmp((const char *)sqlite3_column_text(s, 4), m[k].limit) ||
+		    strcmp((const char *)sqlite3_column_text(s, 5), m[k].valid_to))
+			bad++;
+	}
+	sqlite3_finalize(s);
+	CHECK_INT(n, MANY_PAT);
+	CHECK_INT(bad, 0);
+	CHECK_INT(hk_db_prepare(db, "SELECT count(*), sum(valid_from = '2027-04-01' AND valid_to IS NULL AND"
+				    " number = 'X' || patient_id AND source = 'eligibility') FROM coverage"
+				    " WHERE insurer = '06132013'", &s, &err), 0);
+	CHECK_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(s, 0), want_added);
+	CHECK_INT(sqlite3_column_int(s, 1), want_added);
+	sqlite3_finalize(s);
+	/* the history: one row per result, in the file's order */
+	CHECK_INT(hk_db_prepare(db, "SELECT count(*), max(id) - min(id) + 1 FROM eligibility", &s, &err), 0);
+	CHECK_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(s, 0), results);
+	CHECK_INT(sqlite3_column_int(s, 1), results);
+	sqlite3_finalize(s);
+	CHECK_INT(hk_db_prepare(db, "SELECT query_no FROM eligibility ORDER BY id LIMIT 1 OFFSET 1999", &s, &err), 0);
+	CHECK_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(s, 0), "M01994"); /* result 2000: 1 + 1999 * 7 % 2000 */
+	sqlite3_finalize(s);
+	hk_db_close(db);
+}
