@@ -33,7 +33,7 @@ const struct hk_check_rule hk_check_rules[] = {
 	{"E-TRAILING-SPACE", E, "記録条件仕様 3(3)ウ(ウ) なお書き", "a 可変 field does not end in spaces"},
 	{"W-NUM-ZERO", W, "記録条件仕様 3(3)ウ(ウ) 数字・可変", "a 数字・可変 value that is not a code has no leading zeros"},
 	{"E-CODE", E, "記録条件仕様 別表1-28", "a coded field holds a code of its 別表 (packed lists: a multiple of the code width)"},
-	{"E-CODE-DUP", E, "記録条件仕様 3(4)カ GI 未確認区分 3, 手引き p.23", "a packed code list holds no code twice"},
+	{"E-CODE-DUP", E, "記録条件仕様 3(4)カ GI 未確認区分 3, 手引き p.23", "a packed code list holds no code twice (not 職種等: two people of one qualification, 手引き p.45 キ)"},
 	{"E-DATE", E, "記録条件仕様 3(3)ウ(エ)", "年月日 is a real date YYYYMMDD (西暦)"},
 	{"E-MONTH", E, "記録条件仕様 3(3)ウ(エ)", "年月 is YYYYMM with month 01-12"},
 	{"E-TIME", E, "記録条件仕様 3(3)ウ(エ)", "時刻 is hhmm, 0000-2359"},
@@ -76,7 +76,7 @@ const struct hk_check_rule hk_check_rules[] = {
 	/* master-dependent */
 	{"W-NO-MASTER", W, "訪問看護療養費マスター (master/master.h)", "the master in force on the service month can be loaded (else its rules are skipped)"},
 	{"E-KA-MASTER", E, "手引き p.39 (4); 訪問看護療養費マスター", "KA code exists in the master in force on 算定年月日"},
-	{"E-KA-SHOKUSHU", E, "手引き p.42 (7) 職種等", "職種等 present exactly when the master 職種区分 is not 00, and one of its 職種"},
+	{"E-KA-SHOKUSHU", E, "手引き p.42 (7) 職種等, p.45 オ/キ", "職種等 present exactly when the master 職種区分 is not 00, and each visit's first code one of its 職種 (31-39: 同行者 sets; a further code of the same visit is the companion)"},
 	{"E-KA-KAISU", E, "手引き p.42-43 (8) 同日訪問回数; マスター 項番44", "同日訪問回数 present exactly when 実施回数区分 is not 0, and the value it allows"},
 	{"E-KA-SHIJI", E, "手引き p.43 (9) 指示区分; マスター 項番45/46", "指示区分 present exactly when 訪問看護指示区分/特別訪問看護指示区分 require it"},
 	{"E-KA-QTY", E, "手引き p.40 (5) 数量データ", "数量データ > 0 when きざみ値計算識別 is 1, empty when 0"},
