@@ -247,6 +247,9 @@ struct hk_master {
 	struct hk_master_facility *facs;     /* sorted by code, line */
 	uint32_t *item_key;                  /* items[i].code as a number: lookups compare integers */
 	uint64_t *excl_key;                  /* excls[i] (code, other) as one number */
+	uint16_t *item_code;                 /* items[i]: index of its code among the distinct codes */
+	size_t ncodes;                       /* distinct codes of the 基本テーブル */
+	unsigned char *excl_pairs;           /* bit a*ncodes+b: some エ row (code a, other b) */
 	size_t n[HK_MT_COUNT];
 	size_t alloc[HK_MT_COUNT];
 	struct arena_block *arena;
@@ -268,6 +271,8 @@ void hk_master_free(struct hk_master *m)
 	hk_free(m->facs);
 	hk_free(m->item_key);
 	hk_free(m->excl_key);
+	hk_free(m->item_code);
+	hk_free(m->excl_pairs);
 	hk_free(m);
 }
 
@@ -917,6 +922,30 @@ static void index_all(struct hk_master *m)
 	m->excl_key = hk_calloc(m->n[HK_MT_HAIHAN] + 1, sizeof(*m->excl_key));
 	for (size_t i = 0; i < m->n[HK_MT_HAIHAN]; i++)
 		m->excl_key[i] = (uint64_t)code_key(m->excls[i].code) * 1000000000u + code_key(m->excls[i].other);
+	/* which pairs of 基本テーブル codes have 併算定背反 rows at all (hk_master_may_exclude) */
+	m->item_code = hk_calloc(m->n[HK_MT_KIHON] + 1, sizeof(*m->item_code));
+	m->ncodes = 0;
+	for (size_t i = 0; i < m->n[HK_MT_KIHON]; i++) {
+		if (i > 0 && m->item_key[i] != m->item_key[i - 1])
+			m->ncodes++;
+		m->item_code[i] = (uint16_t)m->ncodes;
+	}
+	if (m->n[HK_MT_KIHON])
+		m->ncodes++;
+	if (m->ncodes > UINT16_MAX)
+		m->ncodes = 0; /* not indexed: hk_master_may_exclude() answers true */
+	m->excl_pairs = hk_calloc(m->ncodes * m->ncodes / 8 + 1, 1);
+	for (size_t i = 0; m->ncodes && i < m->n[HK_MT_HAIHAN]; i++) {
+		uint32_t a = code_key(m->excls[i].code), b = code_key(m->excls[i].other);
+		size_t ia, ib, bit;
+		KEY_BOUND(m->item_key, m->n[HK_MT_KIHON], a, ia);
+		KEY_BOUND(m->item_key, m->n[HK_MT_KIHON], b, ib);
+		if (!a || !b || ia == m->n[HK_MT_KIHON] || ib == m->n[HK_MT_KIHON] ||
+		    m->item_key[ia] != a || m->item_key[ib] != b)
+			continue; /* a code without a 基本テーブル row has no item to ask about */
+		bit = (size_t)m->item_code[ia] * m->ncodes + m->item_code[ib];
+		m->excl_pairs[bit / 8] |= (unsigned char)(1u << (bit % 8));
+	}
 }
 
 /* ---- loading ---- */
@@ -1045,8 +1074,9 @@ static const char *tree_root(void)
 	if (!slash)
 		return NULL;
 	*slash = '\0';
-	for (int up = 1; up <= 2; up++) {
-		hk_snprintf(buf, sizeof(buf), "%s/%s/data/master", exe, up == 1 ? ".." : "../..");
+	/* build/houkan, build/san/houkan, build/NAME/san/houkan */
+	for (int up = 1; up <= 3; up++) {
+		hk_snprintf(buf, sizeof(buf), "%s/%s/data/master", exe, up == 1 ? ".." : up == 2 ? "../.." : "../../..");
 		if (stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode))
 			return buf;
 	}
@@ -1224,6 +1254,18 @@ const struct hk_master_exclusion *hk_master_exclusion(const struct hk_master *m,
 		}
 	}
 	return NULL;
+}
+
+bool hk_master_may_exclude(const struct hk_master *m, const struct hk_master_item *a,
+			   const struct hk_master_item *b)
+{
+	size_t n = m->n[HK_MT_KIHON], ia, ib, bit;
+	if (!m->ncodes || a < m->items || a >= m->items + n || b < m->items || b >= m->items + n)
+		return true;
+	ia = (size_t)(a - m->items);
+	ib = (size_t)(b - m->items);
+	bit = (size_t)m->item_code[ia] * m->ncodes + m->item_code[ib];
+	return (m->excl_pairs[bit / 8] >> (bit % 8) & 1) != 0;
 }
 
 size_t hk_master_facilities(const struct hk_master *m, const char *code, struct hk_date on,

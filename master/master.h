@@ -268,6 +268,12 @@ size_t hk_master_exclusions(const struct hk_master *m, const char *code, struct 
 const struct hk_master_exclusion *hk_master_exclusion(const struct hk_master *m, const char *code,
 						      const char *other, struct hk_date on);
 
+/* False only if エ has no row (a's code, b's code) whatever its dates, so that
+ * hk_master_exclusion() of the two codes is NULL on every date.  a and b are
+ * rows of m (from hk_master_item); O(1), for checks over many pairs. */
+bool hk_master_may_exclude(const struct hk_master *m, const struct hk_master_item *a,
+			   const struct hk_master_item *b);
+
 /* オ: the 施設基準 rows of an item (rows of its 施設基準グループ for that code). */
 size_t hk_master_facilities(const struct hk_master *m, const char *code, struct hk_date on,
 			    const struct hk_master_facility **out, size_t max);

@@ -94,13 +94,18 @@ static void finish_receipt(struct ck_ctx *c)
 	c->in_receipt = false;
 	c->overflow = false;
 	c->nrecs = 0;
+	c->field_bytes = 0;
 	hk_buf_reset(&c->arena);
 }
 
-static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, const bool *ok)
+/* Keep a record of the current receipt: its raw bytes go into the arena in
+ * one piece, its fields become offsets into them. */
+static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, uint64_t ok)
 {
 	struct ck_rec *s;
-	struct hk_err err = {0};
+	struct hk_err err; /* set by hk_buf_add() on failure only (zeroing it costs) */
+	size_t base, fbytes = 0;
+	int nf;
 
 	if (c->overflow)
 		return;
@@ -111,35 +116,43 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, c
 		c->overflow = true;
 		return;
 	}
+	nf = r->nfields < HK_MAX_FIELDS ? r->nfields : HK_MAX_FIELDS;
+	for (int i = 0; i < nf; i++)
+		fbytes += r->f[i].len;
+	/* the cap counts field bytes (not the commas between them) */
+	if (fbytes > HK_MAX_RECEIPT_BYTES - c->field_bytes ||
+	    hk_buf_add(&c->arena, r->raw, r->rawlen, &err) < 0) {
+		ck_diag(c, r->line, r->id, 0, "E-RE-CAP",
+			"receipt %ld is larger than %s; its receipt-level checks are skipped",
+			c->receipt_no, "HK_MAX_RECEIPT_BYTES");
+		c->overflow = true;
+		return;
+	}
+	c->field_bytes += fbytes;
+	base = c->arena.len - r->rawlen;
 	if (c->nrecs == c->arecs) {
 		c->arecs = c->arecs ? c->arecs * 2 : 64;
 		c->recs = hk_realloc(c->recs, c->arecs * sizeof(*c->recs));
 	}
 	s = &c->recs[c->nrecs];
-	memset(s, 0, sizeof(*s));
 	s->line = r->line;
 	s->def = r->def;
 	memcpy(s->id, r->id, sizeof(s->id));
-	s->nfields = r->nfields < HK_MAX_FIELDS ? r->nfields : HK_MAX_FIELDS;
+	s->rank = (signed char)ck_rank_of(r->id);
+	s->nfields = nf;
 	s->shape_ok = shape;
-	for (int i = 0; i < s->nfields; i++) {
-		s->f[i].off = c->arena.len;
-		s->f[i].len = r->f[i].len;
-		s->f[i].ok = ok[i];
-		if (r->f[i].len && hk_buf_add(&c->arena, r->f[i].p, r->f[i].len, &err) < 0) {
-			ck_diag(c, r->line, r->id, 0, "E-RE-CAP",
-				"receipt %ld is larger than %s; its receipt-level checks are skipped",
-				c->receipt_no, c->arena.limit_name);
-			c->overflow = true;
-			return;
-		}
+	for (int i = 0; i < nf; i++) {
+		/* every field lies inside the record's raw bytes */
+		s->f[i].off = (uint32_t)(base + (size_t)(r->f[i].p - r->raw));
+		s->f[i].len = (uint16_t)r->f[i].len;
+		s->f[i].ok = (ok >> i & 1) != 0;
 	}
 	c->nrecs++;
 }
 
-static void structure(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, const bool *ok)
+static void structure(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, uint64_t ok)
 {
-	bool hm = strcmp(r->id, "HM") == 0, go = strcmp(r->id, "GO") == 0;
+	bool hm = r->id[0] == 'H' && r->id[1] == 'M', go = r->id[0] == 'G' && r->id[1] == 'O';
 
 	if (!c->fragment) {
 		if (c->nrecords == 1 && !hm)
@@ -150,7 +163,7 @@ static void structure(struct ck_ctx *c, const struct hk_uke_record *r, bool shap
 			if (c->nrecords > 1)
 				ck_diag(c, r->line, "HM", 0, "E-HM-DUP",
 					"a second HM record; a file has exactly one, as its first record");
-			else if (shape && ok[6] && r->f[6].len == 6)
+			else if (shape && (ok >> 6 & 1) && r->f[6].len == 6)
 				hk_snprintf(c->claim_month, sizeof(c->claim_month), "%.6s",
 					    (const char *)r->f[6].p);
 			return;
@@ -176,7 +189,7 @@ static void structure(struct ck_ctx *c, const struct hk_uke_record *r, bool shap
 			return;
 		}
 	}
-	if (strcmp(r->id, "RE") == 0) {
+	if (r->id[0] == 'R' && r->id[1] == 'E') {
 		finish_receipt(c);
 		c->in_receipt = true;
 		c->receipt_no++;
@@ -214,10 +227,79 @@ static bool history_line(const struct ck_ctx *c, const struct hk_uke_record *r)
 	return strcmp(re->id, "RE") == 0 && re->nfields > 14 && re->f[14].len > 0;
 }
 
+/*
+ * ck_record() is a function of the record's bytes alone (its line number only
+ * goes into messages), so a record met again - the same KA line in many
+ * receipts - gets the answer it got the first time, if that answer came
+ * without a diagnostic.  Records up to RM_BYTES bytes, RM_SLOTS of them, one
+ * per hash slot (the last one wins).
+ */
+_Static_assert(HK_MAX_FIELDS <= 64, "a record's ok flags fit one uint64_t");
+#define RM_SLOTS 4096
+#define RM_BYTES 64
+struct ck_rm_slot {
+	uint64_t hash;
+	uint64_t ok;            /* bit i: ok[i] */
+	uint16_t len;
+	bool used, shape;
+	unsigned char b[RM_BYTES];
+};
+struct ck_rmemo {
+	struct ck_rm_slot s[RM_SLOTS];
+};
+
+static uint64_t rm_hash(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
+	size_t k = 0;
+	for (; k + 8 <= n; k += 8) {
+		memcpy(&w, p + k, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+		h ^= h >> 29;
+	}
+	for (w = 0; k < n; k++)
+		w = w << 8 | p[k];
+	h = (h ^ w) * 0xC4CEB9FE1A85EC53u;
+	return h ^ h >> 32;
+}
+
+/* ck_record() of a record, through c->rmemo; *ok gets bit i set when field i passed. */
+static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, uint64_t *ok)
+{
+	struct ck_rmemo *rm = c->rmemo;
+	struct ck_rm_slot *e = NULL;
+	bool okv[HK_MAX_FIELDS], shape;
+	uint64_t h = 0, mask = 0;
+	long before = c->st->errors + c->st->warnings;
+	int n = r->nfields < HK_MAX_FIELDS ? r->nfields : HK_MAX_FIELDS;
+
+	if (rm && r->rawlen <= RM_BYTES) {
+		h = rm_hash(r->raw, r->rawlen);
+		e = &rm->s[h % RM_SLOTS];
+		if (e->used && e->hash == h && e->len == r->rawlen && memcmp(e->b, r->raw, r->rawlen) == 0) {
+			*ok = e->ok;
+			return e->shape;
+		}
+	}
+	shape = ck_record(c, r, okv);
+	for (int i = 0; i < n; i++)
+		mask |= (uint64_t)okv[i] << i;
+	*ok = mask;
+	if (e && c->st->errors + c->st->warnings == before) {
+		e->hash = h;
+		e->ok = mask;
+		e->len = (uint16_t)r->rawlen;
+		e->used = true;
+		e->shape = shape;
+		memcpy(e->b, r->raw, r->rawlen);
+	}
+	return shape;
+}
+
 static int run(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
 {
 	struct hk_uke_record rec;
-	bool ok[HK_MAX_FIELDS];
+	uint64_t ok;
 	long last_line = 0;
 	int rc;
 
@@ -227,7 +309,7 @@ static int run(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
 			continue;
 		c->nrecords++;
 		last_line = rec.line;
-		shape = ck_record(c, &rec, ok);
+		shape = record_checked(c, &rec, &ok);
 		structure(c, &rec, shape, ok);
 	}
 	if (rc < 0)
@@ -254,22 +336,28 @@ static void ctx_init(struct ck_ctx *c, const char *name, const struct hk_check_o
 	c->fn = fn;
 	c->fnctx = ctx;
 	c->st = st;
-	hk_buf_init(&c->arena, HK_MAX_RECEIPT_BYTES, "HK_MAX_RECEIPT_BYTES");
+	/* field bytes plus the commas between them (store() enforces the cap on field bytes) */
+	hk_buf_init(&c->arena, HK_MAX_RECEIPT_BYTES + (size_t)HK_MAX_RECEIPT_RECORDS * HK_MAX_FIELDS,
+		    "HK_MAX_RECEIPT_BYTES");
 }
 
 const struct hk_master *ck_master_for(struct ck_ctx *c, int y, int m)
 {
 	struct hk_date first = {y, m, 1};
-	struct hk_err err = {0};
+	struct hk_err err;
 
 	if (c->o && c->o->master && hk_master_covers(c->o->master, first))
 		return c->o->master;
 	if (c->own_master && hk_master_covers(c->own_master, first))
 		return c->own_master;
+	err.code = 0;
+	err.msg[0] = '\0';
 	if (!c->o || !c->o->master_root || c->master_failed_ym == y * 12 + m)
 		return NULL;
 	hk_master_free(c->own_master);
 	c->own_master = NULL;
+	if (c->memo)
+		c->memo->m = NULL; /* its answers were about the master just freed */
 	if (hk_master_load(c->o->master_root, first, &c->own_master, &err) < 0) {
 		c->master_failed_ym = y * 12 + m;
 		ck_diag(c, 0, "", 0, "W-NO-MASTER",
@@ -283,6 +371,8 @@ const struct hk_master *ck_master_for(struct ck_ctx *c, int y, int m)
 static void ctx_free(struct ck_ctx *c)
 {
 	hk_master_free(c->own_master);
+	hk_free(c->memo);
+	hk_free(c->rmemo);
 	hk_free(c->recs);
 	hk_buf_free(&c->arena);
 }
@@ -295,6 +385,8 @@ int hk_check_file(const char *path, const struct hk_check_opts *o, hk_diag_fn fn
 	int rc = -1;
 
 	ctx_init(&c, path, o, fn, ctx, st);
+	c.memo = hk_calloc(1, sizeof(*c.memo));
+	c.rmemo = hk_calloc(1, sizeof(*c.rmemo));
 	rd = hk_uke_open(path, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c, err);
 	if (!rd)
 		goto out;
@@ -313,6 +405,8 @@ int hk_check_mem(const void *data, size_t len, const char *name, const struct hk
 	int rc = -1;
 
 	ctx_init(&c, name, o, fn, ctx, st);
+	c.memo = hk_calloc(1, sizeof(*c.memo));
+	c.rmemo = hk_calloc(1, sizeof(*c.rmemo));
 	rd = hk_uke_open_mem(data, len, name, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c);
 	if (!rd) {
 		hk_err_set(err, HK_EXIT_INTERNAL, "%s: cannot open a memory reader", name);

@@ -4,25 +4,54 @@
 #ifndef HK_CHECK_INT_H
 #define HK_CHECK_INT_H
 #include <stdbool.h>
+#include <stdint.h>
 #include "receipt/check.h"
 #include "base/buf.h"
+#include "base/date.h"
 
-/* One field of a stored record: bytes at arena + off; ok = passed the record checks. */
+/* One field of a stored record: bytes at arena + off; ok = passed the record
+ * checks.  Kept small (a receipt may hold HK_MAX_RECEIPT_RECORDS records):
+ * off < the arena cap (< 4 GiB), len <= HK_MAX_RECORD_BYTES. */
 struct ck_field {
-	size_t off;
-	size_t len;
+	uint32_t off;
+	uint16_t len;
 	bool ok;
 };
 
-/* One record of the receipt being collected. */
+/* Position of a receipt record id in the order of 記録条件仕様 3(3)ア(ウ)
+ * (RE HO KO SN JD MF GI IH HJ JS SY RJ TJ TZ KS CO KA); CK_R_NONE for
+ * HM, GO and unknown ids. */
+enum ck_rank {
+	CK_R_NONE = -1,
+	CK_R_RE, CK_R_HO, CK_R_KO, CK_R_SN, CK_R_JD, CK_R_MF, CK_R_GI, CK_R_IH, CK_R_HJ,
+	CK_R_JS, CK_R_SY, CK_R_RJ, CK_R_TJ, CK_R_TZ, CK_R_KS, CK_R_CO, CK_R_KA,
+	CK_NRANKS
+};
+/* The rank of a 2-byte record id ("" or an unknown id: CK_R_NONE). */
+int ck_rank_of(const char *id);
+
+/* One record of the receipt being collected.  Only f[0..nfields-1] is set. */
 struct ck_rec {
 	long line;
 	const struct hk_record_def *def;  /* NULL: unknown id */
 	char id[3];
+	signed char rank;                 /* enum ck_rank */
 	int nfields;
 	bool shape_ok;                    /* known id and right field count */
+	/* KA only, set by ck_receipt(): 算定年月日, 負担区分 (別表22 mask) and 金額
+	 * when they passed the record checks */
+	bool ka_date_ok, ka_amt_ok;
+	int ka_mask;                      /* -1: not valid */
+	struct hk_date ka_date;
+	long ka_amt;
 	struct ck_field f[HK_MAX_FIELDS];
 };
+
+/* sizes of the lookups kept in struct ck_memo (below) */
+#define CK_MEMO_ITEMS 1024
+#define CK_MEMO_STAFF 256
+#define CK_MEMO_LIMITS 256
+#define CK_MEMO_NLIM 8
 
 struct ck_ctx {
 	const char *file;
@@ -42,10 +71,51 @@ struct ck_ctx {
 	bool overflow;
 	struct ck_rec *recs;
 	size_t nrecs, arecs;
-	struct hk_buf arena;
+	struct hk_buf arena;    /* the raw bytes of the receipt's records */
+	size_t field_bytes;     /* field bytes of the receipt (capped by HK_MAX_RECEIPT_BYTES) */
+	/* 別表 lookups already made: code_memo[] by a hash of (table, code) */
+	struct ck_code_memo {
+		uint32_t code;          /* up to 4 code bytes, little end first */
+		unsigned char table;    /* 0 = empty slot */
+		unsigned char len;
+		unsigned char res;      /* CK_CODE_VALID, CK_CODE_SHADED or CK_CODE_NONE */
+	} code_memo[256];
+	/* lookups in the master, kept across the receipts of a file (NULL: none
+	 * kept, as for one receipt of the claim run) */
+	struct ck_memo *memo;
+	/* hk_master_limits() answer when no memo keeps it */
+	const struct hk_master_limit *lim[CK_MEMO_NLIM];
+	size_t lim_n;
+	/* records that passed ck_record() without a diagnostic (NULL: none kept) */
+	struct ck_rmemo *rmemo;
 	/* master revision loaded from o->master_root */
 	struct hk_master *own_master;
 	int master_failed_ym;   /* y*12+m of the last month whose load failed, 0 = none */
+};
+
+enum { CK_CODE_NONE = 1, CK_CODE_VALID, CK_CODE_SHADED };
+/* hk_code_valid()/hk_code_shaded() of one code, as CK_CODE_*, through c->code_memo. */
+int ck_code(struct ck_ctx *c, int table, const unsigned char *code, size_t len);
+
+/* What the master said about one (code, date) and one item's 職種区分,
+ * for the master it was asked of (reset when that master is freed). */
+struct ck_memo {
+	const struct hk_master *m;
+	struct {
+		uint32_t key;           /* the code's 9 digits as a number */
+		int date;               /* y*512 + m*32 + d; 0 = empty */
+		const struct hk_master_item *it;
+	} item[CK_MEMO_ITEMS];
+	struct {
+		const struct hk_master_item *it;
+		uint32_t known, allowed; /* bit b: base 職種 b asked / allowed */
+	} staff[CK_MEMO_STAFF];
+	struct {
+		const struct hk_master_item *it; /* NULL = empty */
+		int date;
+		size_t n;                        /* hk_master_limits() of it->code on date */
+		const struct hk_master_limit *lim[CK_MEMO_NLIM];
+	} limit[CK_MEMO_LIMITS];
 };
 
 /* The master covering month y-m (see struct hk_check_opts), or NULL. */

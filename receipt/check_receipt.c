@@ -16,10 +16,11 @@
 static const char order[][3] = {
 	"RE", "HO", "KO", "SN", "JD", "MF", "GI", "IH", "HJ", "JS", "SY", "RJ", "TJ", "TZ", "KS", "CO", "KA",
 };
+_Static_assert(HK_ARRAY_LEN(order) == CK_NRANKS, "order[] follows enum ck_rank");
 /* at most once per receipt (KO: up to 4, below) */
-static const char once[][3] = { "HO", "GI", "RJ" };
+static const signed char once[] = { CK_R_HO, CK_R_GI, CK_R_RJ };
 /* required in every receipt */
-static const char needed[][3] = { "IH", "HJ", "JS", "SY", "RJ", "KA" };
+static const signed char needed[] = { CK_R_IH, CK_R_HJ, CK_R_JS, CK_R_SY, CK_R_RJ, CK_R_KA };
 #define MAX_KO 4
 #define NPAYERS (1 + MAX_KO)
 
@@ -29,14 +30,15 @@ static const char kohi_order[][3] = {
 	"53", "66", "62", "25", "12",
 };
 
-/* 別表22 負担区分: which payers (bit 0 = 医保, bit k = 第k公費) bear a KA line. */
-static const struct { char code; unsigned char mask; } futan[] = {
-	{'1', 0x01}, {'5', 0x02}, {'6', 0x04}, {'B', 0x08}, {'C', 0x10},
-	{'2', 0x03}, {'3', 0x05}, {'E', 0x09}, {'G', 0x11}, {'7', 0x06}, {'H', 0x0A}, {'I', 0x12},
-	{'J', 0x0C}, {'K', 0x14}, {'L', 0x18},
-	{'4', 0x07}, {'M', 0x0B}, {'N', 0x13}, {'O', 0x0D}, {'P', 0x15}, {'Q', 0x19}, {'R', 0x0E},
-	{'S', 0x16}, {'T', 0x1A}, {'U', 0x1C},
-	{'V', 0x0F}, {'W', 0x17}, {'X', 0x1B}, {'Y', 0x1D}, {'Z', 0x1E}, {'9', 0x1F},
+/* 別表22 負担区分: which payers (bit 0 = 医保, bit k = 第k公費) bear a KA line,
+ * by code byte (0 = not a code). */
+static const unsigned char futan[256] = {
+	['1'] = 0x01, ['5'] = 0x02, ['6'] = 0x04, ['B'] = 0x08, ['C'] = 0x10,
+	['2'] = 0x03, ['3'] = 0x05, ['E'] = 0x09, ['G'] = 0x11, ['7'] = 0x06, ['H'] = 0x0A, ['I'] = 0x12,
+	['J'] = 0x0C, ['K'] = 0x14, ['L'] = 0x18,
+	['4'] = 0x07, ['M'] = 0x0B, ['N'] = 0x13, ['O'] = 0x0D, ['P'] = 0x15, ['Q'] = 0x19, ['R'] = 0x0E,
+	['S'] = 0x16, ['T'] = 0x1A, ['U'] = 0x1C,
+	['V'] = 0x0F, ['W'] = 0x17, ['X'] = 0x1B, ['Y'] = 0x1D, ['Z'] = 0x1E, ['9'] = 0x1F,
 };
 
 static const char *payer_name(int p)
@@ -46,12 +48,12 @@ static const char *payer_name(int p)
 	return p >= 0 && p < NPAYERS ? n[p] : "?";
 }
 
-static int rank_of(const char *id)
+int ck_rank_of(const char *id)
 {
 	for (size_t i = 0; i < HK_ARRAY_LEN(order); i++)
 		if (order[i][0] == id[0] && order[i][1] == id[1] && id[2] == '\0')
 			return (int)i;
-	return -1;
+	return CK_R_NONE;
 }
 
 /* The value of field i (0-based) when it passed the record checks. */
@@ -104,12 +106,9 @@ static int futan_mask(const struct ck_ctx *c, const struct ck_rec *r)
 {
 	const unsigned char *p;
 	size_t len;
-	if (!val(c, r, 2, &p, &len) || len != 1)
+	if (!val(c, r, 2, &p, &len) || len != 1 || !futan[p[0]])
 		return -1;
-	for (size_t i = 0; i < HK_ARRAY_LEN(futan); i++)
-		if (futan[i].code == (char)p[0])
-			return futan[i].mask;
-	return -1;
+	return futan[p[0]];
 }
 
 struct rc {                      /* what one receipt holds, gathered once */
@@ -130,7 +129,7 @@ static void check_structure(struct ck_ctx *c, struct rc *x)
 
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
-		int k = rank_of(r->id);
+		int k = r->rank;
 		if (k < 0)
 			continue; /* unknown id: E-REC-ID already */
 		cnt[k]++;
@@ -143,24 +142,24 @@ static void check_structure(struct ck_ctx *c, struct rc *x)
 		if (k > last)
 			last = k;
 		for (size_t j = 0; j < HK_ARRAY_LEN(once); j++)
-			if (strcmp(once[j], r->id) == 0 && cnt[k] == 2)
+			if (once[j] == k && cnt[k] == 2)
 				ck_diag(c, r->line, r->id, 0, "E-RE-DUP", "a second %s in one receipt (at most one)",
 					r->id);
-		if (strcmp(r->id, "KO") == 0 && cnt[k] == MAX_KO + 1)
+		if (k == CK_R_KO && cnt[k] == MAX_KO + 1)
 			ck_diag(c, r->line, r->id, 0, "E-RE-DUP", "a fifth KO in one receipt (at most 4 公費)");
-		if (strcmp(r->id, "HO") == 0 && r->shape_ok) {
+		if (k == CK_R_HO && r->shape_ok) {
 			if (!x->ho)
 				x->ho = r;
 			x->nho++;
 		}
-		if (strcmp(r->id, "KO") == 0 && r->shape_ok && x->nko < MAX_KO)
+		if (k == CK_R_KO && r->shape_ok && x->nko < MAX_KO)
 			x->ko[x->nko++] = r;
 	}
 	for (size_t j = 0; j < HK_ARRAY_LEN(needed); j++)
-		if (!cnt[rank_of(needed[j])])
+		if (!cnt[needed[j]])
 			ck_diag(c, c->recs[0].line, "RE", 0, "E-RE-MISSING",
 				"receipt %ld has no %s record (required in every receipt)", c->receipt_no,
-				needed[j]);
+				order[needed[j]]);
 }
 
 static void check_re(struct ck_ctx *c, struct rc *x)
@@ -235,19 +234,19 @@ static void check_ka(struct ck_ctx *c, struct rc *x)
 {
 	struct hk_date prev = {0, 0, 0}, d;
 	bool have_prev = false, order_reported = false;
-	long amt;
 
 	x->ka_ok = true;
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		int mask;
-		if (strcmp(r->id, "KA") != 0)
+		if (r->rank != CK_R_KA)
 			continue;
-		mask = futan_mask(c, r);
-		if (!date_of(c, r, 1, &d) || mask < 0 || !num(c, r, 5, &amt)) {
+		mask = r->ka_mask;
+		if (!r->ka_date_ok || mask < 0 || !r->ka_amt_ok) {
 			x->ka_ok = false;
 			continue;
 		}
+		d = r->ka_date;
 		if (x->month_ok && (d.y != x->sy || d.m != x->sm)) {
 			ck_diag(c, r->line, "KA", 2, "E-KA-MONTH",
 				"算定年月日 %04d%02d%02d is outside the 指定訪問看護年月 %04d%02d", d.y, d.m, d.d,
@@ -278,11 +277,12 @@ static void check_sn_jd(struct ck_ctx *c, struct rc *x, const char *id)
 {
 	long prev = 0, s;
 	bool sn = strcmp(id, "SN") == 0;
+	int rank = sn ? CK_R_SN : CK_R_JD;
 	char no[16];
 
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
-		if (strcmp(r->id, id) != 0 || !num(c, r, 1, &s))
+		if (r->rank != rank || !num(c, r, 1, &s))
 			continue;
 		if (s <= prev)
 			ck_diag(c, r->line, id, 2, sn ? "E-SN-ORDER" : "E-JD-ORDER",
@@ -333,11 +333,13 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		int mask;
-		if (strcmp(r->id, "KA") != 0)
+		if (r->rank != CK_R_KA)
 			continue;
-		mask = futan_mask(c, r);
-		if (mask < 0 || !date_of(c, r, 1, &d) || !num(c, r, 5, &amt))
+		mask = r->ka_mask;
+		if (mask < 0 || !r->ka_date_ok || !r->ka_amt_ok)
 			return;
+		d = r->ka_date;
+		amt = r->ka_amt;
 		for (int p = 0; p < NPAYERS; p++)
 			if (mask >> p & 1) {
 				kadays[p] |= 1UL << d.d;
@@ -349,7 +351,7 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 		unsigned long jdays = 0;
 		int p, nd = hk_days_in_month(x->sy, x->sm);
 		bool ok = true;
-		if (strcmp(r->id, "JD") != 0 || !num(c, r, 1, &s) || s < 1 || s > NPAYERS || !x->present[s - 1])
+		if (r->rank != CK_R_JD || !num(c, r, 1, &s) || s < 1 || s > NPAYERS || !x->present[s - 1])
 			continue;
 		p = (int)s - 1;
 		has_jd[p] = true;
@@ -411,7 +413,96 @@ static int base_staff(int v)
 	return (v - 1) % 10 + 1;
 }
 
-static void check_ka_item(struct ck_ctx *c, const struct ck_rec *r, const struct hk_master_item *it)
+/* A 9-digit 訪問看護療養費コード as a number, or 0 if it is not 9 digits. */
+static uint32_t code_num(const char *code)
+{
+	uint32_t v = 0;
+	int i;
+	for (i = 0; i < 9; i++) {
+		if (code[i] < '0' || code[i] > '9')
+			return 0;
+		v = v * 10 + (uint32_t)(code[i] - '0');
+	}
+	return code[i] == '\0' ? v : 0;
+}
+
+/* hk_master_item(), through c->memo when the context keeps one. */
+static const struct hk_master_item *item_of(struct ck_ctx *c, const struct hk_master *m, const char *code,
+					    uint32_t key, struct hk_date d)
+{
+	struct ck_memo *mo = c->memo;
+	int date = d.y * 512 + d.m * 32 + d.d;
+	size_t h;
+
+	if (!mo || !key || date <= 0)
+		return hk_master_item(m, code, d);
+	if (mo->m != m) {
+		memset(mo, 0, sizeof(*mo));
+		mo->m = m;
+	}
+	h = ((key * 2654435761u) ^ (uint32_t)date * 40503u) % CK_MEMO_ITEMS;
+	if (mo->item[h].date != date || mo->item[h].key != key) {
+		mo->item[h].key = key;
+		mo->item[h].date = date;
+		mo->item[h].it = hk_master_item(m, code, d);
+	}
+	return mo->item[h].it;
+}
+
+/* hk_master_limits() of it->code on d (at most CK_MEMO_NLIM rows in *out), through c->memo. */
+static size_t limits_of(struct ck_ctx *c, const struct hk_master *m, const struct hk_master_item *it,
+			struct hk_date d, const struct hk_master_limit *const **out)
+{
+	struct ck_memo *mo = c->memo;
+	int date = d.y * 512 + d.m * 32 + d.d;
+	size_t h;
+
+	if (!mo || mo->m != m) {
+		c->lim_n = hk_master_limits(m, it->code, d, c->lim, CK_MEMO_NLIM);
+		*out = c->lim;
+		return c->lim_n;
+	}
+	h = ((uintptr_t)it / sizeof(*it) * 31u + (size_t)date) % CK_MEMO_LIMITS;
+	if (mo->limit[h].it != it || mo->limit[h].date != date) {
+		mo->limit[h].it = it;
+		mo->limit[h].date = date;
+		mo->limit[h].n = hk_master_limits(m, it->code, d, mo->limit[h].lim, CK_MEMO_NLIM);
+	}
+	*out = mo->limit[h].lim;
+	return mo->limit[h].n;
+}
+
+/* hk_master_item_allows_staff() of a base 職種 ("01".."10"), through c->memo. */
+static bool staff_ok(struct ck_ctx *c, const struct hk_master *m, const struct hk_master_item *it, int base)
+{
+	struct ck_memo *mo = c->memo;
+	char want[8];
+	size_t h;
+
+	if (base < 0 || base > 99) {
+		hk_snprintf(want, sizeof(want), "%02d", base);
+		return hk_master_item_allows_staff(it, want);
+	}
+	want[0] = (char)('0' + base / 10);
+	want[1] = (char)('0' + base % 10);
+	want[2] = '\0';
+	if (!mo || mo->m != m || base > 31)
+		return hk_master_item_allows_staff(it, want);
+	h = ((uintptr_t)it / sizeof(*it)) % CK_MEMO_STAFF;
+	if (mo->staff[h].it != it) {
+		mo->staff[h].it = it;
+		mo->staff[h].known = mo->staff[h].allowed = 0;
+	}
+	if (!(mo->staff[h].known >> base & 1)) {
+		mo->staff[h].known |= 1u << base;
+		if (hk_master_item_allows_staff(it, want))
+			mo->staff[h].allowed |= 1u << base;
+	}
+	return mo->staff[h].allowed >> base & 1;
+}
+
+static void check_ka_item(struct ck_ctx *c, const struct hk_master *m, const struct ck_rec *r,
+			  const struct hk_master_item *it)
 {
 	const unsigned char *p;
 	size_t len;
@@ -450,8 +541,9 @@ static void check_ka_item(struct ck_ctx *c, const struct ck_rec *r, const struct
 					continue;
 				seen[column] = true;
 			}
-			hk_snprintf(want, sizeof(want), "%02d", base_staff(s));
-			if (!hk_master_item_allows_staff(it, want)) {
+			int base = base_staff(s);
+			if (!staff_ok(c, m, it, base)) {
+				hk_snprintf(want, sizeof(want), "%02d", base);
 				ck_diag(c, r->line, "KA", 7, "E-KA-SHOKUSHU",
 					"職種等 %.2s (職種 %s) is not one the master allows for %s (%s)",
 					(const char *)p + k, want, it->code, it->short_name);
@@ -492,12 +584,6 @@ static void check_ka_item(struct ck_ctx *c, const struct ck_rec *r, const struct
 	}
 }
 
-static bool same_week(struct hk_date a, struct hk_date b)
-{
-	long da = hk_date_to_days(a), db = hk_date_to_days(b);
-	return da - hk_date_weekday(a) == db - hk_date_weekday(b);
-}
-
 #define MAX_PAIR_KA 512 /* pairwise rules are skipped beyond this many KA lines */
 
 static void check_master(struct ck_ctx *c, struct rc *x)
@@ -506,7 +592,12 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	const struct ck_rec *ka[MAX_PAIR_KA];
 	const struct hk_master_item *items[MAX_PAIR_KA];
 	struct hk_date dates[MAX_PAIR_KA];
-	size_t nka = 0;
+	const struct hk_master_item *dist[MAX_PAIR_KA];
+	uint32_t dkey[MAX_PAIR_KA], keys[MAX_PAIR_KA];
+	size_t nka = 0, nd, di[MAX_PAIR_KA], first[MAX_PAIR_KA];
+	int day[MAX_PAIR_KA], wix[MAX_PAIR_KA];
+	long wk[MAX_PAIR_KA], wk_of[32];
+	bool have_wk[32] = {false};
 	bool all = true;
 
 	if (!m)
@@ -516,14 +607,17 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		const struct hk_master_item *it;
 		struct hk_date d;
 		char code[16];
+		uint32_t key;
 		long amt;
-		if (strcmp(r->id, "KA") != 0)
+		if (r->rank != CK_R_KA)
 			continue;
-		if (!date_of(c, r, 1, &d) || !str(c, r, 3, code, sizeof(code)) || d.y != x->sy || d.m != x->sm) {
+		d = r->ka_date;
+		if (!r->ka_date_ok || !str(c, r, 3, code, sizeof(code)) || d.y != x->sy || d.m != x->sm) {
 			all = false; /* E-DATE or E-KA-MONTH already */
 			continue;
 		}
-		it = hk_master_item(m, code, d);
+		key = code_num(code);
+		it = item_of(c, m, code, key, d);
 		if (!it) {
 			ck_diag(c, r->line, "KA", 4, "E-KA-MASTER",
 				"訪問看護療養費コード %s is not in the 訪問看護療養費マスター in force on %04d%02d%02d",
@@ -531,7 +625,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 			all = false;
 			continue;
 		}
-		check_ka_item(c, r, it);
+		check_ka_item(c, m, r, it);
 		if (it->amount_kind == HK_AMOUNT_PERCENT) {
 			/* 手引き p.41 (6)ウ: 金額 0, directly below its base (other %-add-ons may sit between) */
 			bool found = false;
@@ -554,6 +648,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		}
 		if (nka < MAX_PAIR_KA) {
 			ka[nka] = r;
+			keys[nka] = key;
 			items[nka] = it;
 			dates[nka] = d;
 			nka++;
@@ -563,88 +658,154 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	}
 	if (!all || !x->month_ok)
 		return;
-	/* 算定回数限度 (day, week, month units) */
-	for (size_t i = 0; i < nka; i++) {
-		const struct hk_master_limit *lim[8];
-		size_t nl;
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			if (items[j] == items[i] || strcmp(items[j]->code, items[i]->code) == 0)
-				seen = true;
-		if (seen || !items[i]->rel_limit)
+	/* The lines of each distinct code (in the order of its first line), and
+	 * each line's day and week: every date is in the month x->sy/x->sm, so
+	 * equal days are equal dates, and same_week() is equal week starts. */
+	nd = 0;
+	for (size_t a = 0; a < nka; a++) {
+		uint32_t key = keys[a]; /* the item's code is the one looked up */
+		size_t k;
+		for (k = 0; k < nd; k++)
+			if (dist[k] == items[a] || (key ? key == dkey[k] : strcmp(dist[k]->code, items[a]->code) == 0))
+				break;
+		if (k == nd) {
+			dist[nd] = items[a];
+			dkey[nd] = key;
+			first[nd] = a;
+			nd++;
+		}
+		di[a] = k;
+		day[a] = dates[a].d;
+		if (!have_wk[day[a]]) {
+			wk_of[day[a]] = hk_date_to_days(dates[a]) - hk_date_weekday(dates[a]);
+			have_wk[day[a]] = true;
+		}
+		wk[a] = wk_of[day[a]];
+	}
+	/* a small number per week (in the order the lines meet them), for counting */
+	{
+		long seen[32];
+		int nw = 0;
+		for (size_t a = 0; a < nka; a++) {
+			int w;
+			for (w = 0; w < nw && seen[w] != wk[a]; w++)
+				;
+			if (w == nw)
+				seen[nw++] = wk[a];
+			wix[a] = w;
+		}
+	}
+	/* 算定回数限度 (day, week, month units): for each line of a code, how many
+	 * lines of that code up to it fall in its day, week or month */
+	for (size_t k = 0; k < nd; k++) {
+		const struct hk_master_item *it = items[first[k]];
+		const struct hk_master_limit *const *lim;
+		size_t nl, nlines = 0, lines[MAX_PAIR_KA];
+		if (!it->rel_limit)
 			continue;
-		nl = hk_master_limits(m, items[i]->code, dates[i], lim, HK_ARRAY_LEN(lim));
-		for (size_t l = 0; l < nl && l < HK_ARRAY_LEN(lim); l++) {
-			int unit = lim[l]->unit, max = lim[l]->max;
+		nl = limits_of(c, m, it, dates[first[k]], &lim);
+		for (size_t a = first[k]; a < nka; a++)
+			if (di[a] == k)
+				lines[nlines++] = a;
+		for (size_t l = 0; l < nl && l < CK_MEMO_NLIM; l++) {
+			int unit = lim[l]->unit, max = lim[l]->max, per[32];
 			if (max <= 0 || (unit != HK_LU_DAY && unit != HK_LU_WEEK && unit != HK_LU_MONTH))
 				continue;
-			for (size_t a = 0; a < nka; a++) {
-				int n = 0;
-				if (items[a] != items[i] && strcmp(items[a]->code, items[i]->code) != 0)
-					continue;
-				for (size_t b = 0; b <= a; b++) {
-					if (items[b] != items[i] && strcmp(items[b]->code, items[i]->code) != 0)
-						continue;
-					if (unit == HK_LU_MONTH || (unit == HK_LU_DAY && hk_date_cmp(dates[a], dates[b]) == 0) ||
-					    (unit == HK_LU_WEEK && same_week(dates[a], dates[b])))
-						n++;
-				}
+			memset(per, 0, sizeof(per));
+			for (size_t pa = 0; pa < nlines; pa++) {
+				size_t a = lines[pa];
+				int n = unit == HK_LU_MONTH ? (int)pa + 1 : unit == HK_LU_DAY ? ++per[day[a]] :
+					++per[wix[a]];
 				if (n > max) {
 					ck_diag(c, ka[a]->line, "KA", 4, "E-KA-LIMIT",
 						"%s (%s) is claimed %d times per %s; the master allows %d",
-						items[i]->code, items[i]->short_name, n, lim[l]->unit_name, max);
+						it->code, it->short_name, n, lim[l]->unit_name, max);
 					goto next_code;
 				}
 			}
 		}
 next_code:;
 	}
-	/* 併算定背反: each pair of distinct items is looked up once (a month has a
+	/* 併算定背反: each pair of distinct codes is looked up once, on the date of
+	 * the first line of the first code that has 併算定背反 rows (a month has a
 	 * few distinct codes and many lines) */
+	if (nd > 64)
+		return; /* more distinct codes than a month holds: rule skipped */
 	{
-		const struct hk_master_item *dist[MAX_PAIR_KA];
 		const struct hk_master_exclusion *cache[64][64];
-		bool looked[64][64];
-		size_t nd = 0, di[MAX_PAIR_KA];
-		for (size_t a = 0; a < nka; a++) {
-			size_t k;
-			for (k = 0; k < nd && dist[k] != items[a] && strcmp(dist[k]->code, items[a]->code); k++)
-				;
-			if (k == nd)
-				dist[nd++] = items[a];
-			di[a] = k;
+		uint64_t live[64], anyk = 0; /* bit k2 of live[k]: (k, k2) has a row that may clash */
+		uint16_t fday[64][32], fwk[64][32];
+		size_t afirst[64];
+		bool any = false;
+		for (size_t k = 0; k < nd; k++) {
+			afirst[k] = nka;
+			live[k] = 0;
 		}
-		if (nd > 64)
-			return; /* more distinct codes than a month holds: rule skipped */
-		memset(looked, 0, sizeof(looked));
+		for (size_t a = 0; a < nka; a++)
+			if (items[a]->rel_exclusion && afirst[di[a]] == nka)
+				afirst[di[a]] = a;
+		for (size_t k = 0; k < nd; k++) {
+			size_t a = afirst[k];
+			if (a == nka)
+				continue;
+			for (size_t k2 = 0; k2 < nd; k2++) {
+				const struct hk_master_exclusion *ex = NULL;
+				if (k2 != k && hk_master_may_exclude(m, items[a], dist[k2]))
+					ex = hk_master_exclusion(m, items[a]->code, dist[k2]->code, dates[a]);
+				cache[k][k2] = ex;
+				if (ex && !ex->special && ex->kind != HK_EX_CODE_OK) {
+					live[k] |= (uint64_t)1 << k2;
+					any = true;
+				}
+			}
+		}
+		if (!any)
+			return; /* no pair of this receipt's codes can clash */
+		/* for the codes some pair may clash with: their first line on each
+		 * day and in each week (nka = none) */
+		for (size_t k = 0; k < nd; k++)
+			anyk |= live[k];
+		for (uint64_t t = anyk; t; t &= t - 1) {
+			int k2 = __builtin_ctzll(t);
+			for (int i = 0; i < 32; i++)
+				fday[k2][i] = fwk[k2][i] = (uint16_t)nka;
+		}
+		for (size_t b = nka; b-- > 0;) {
+			if (!(anyk >> di[b] & 1))
+				continue;
+			fday[di[b]][day[b]] = (uint16_t)b;
+			fwk[di[b]][wix[b]] = (uint16_t)b;
+		}
 		for (size_t a = 0; a < nka; a++) {
+			uint64_t la = live[di[a]];
+			size_t b = nka;
 			if (!items[a]->rel_exclusion)
 				continue;
-			for (size_t b = 0; b < nka; b++) {
-				const struct hk_master_exclusion *ex;
-				bool clash;
-				if (b == a || di[a] == di[b])
+			/* the first line b that clashes with a (the rows of (a, b) that
+			 * are valid on a's date and whose scope holds both) */
+			for (uint64_t t = la; t; t &= t - 1) {
+				int k2 = __builtin_ctzll(t);
+				const struct hk_master_exclusion *ex = cache[di[a]][k2];
+				size_t cand = nka;
+				if (!hk_master_row_valid(ex->change, ex->valid_from, ex->valid_to, dates[a]))
 					continue;
-				if (!looked[di[a]][di[b]]) {
-					cache[di[a]][di[b]] = hk_master_exclusion(m, items[a]->code, items[b]->code, dates[a]);
-					looked[di[a]][di[b]] = true;
-				}
-				ex = cache[di[a]][di[b]];
-				if (!ex || ex->special || ex->kind == HK_EX_CODE_OK ||
-				    !hk_master_row_valid(ex->change, ex->valid_from, ex->valid_to, dates[a]))
-					continue;
-				clash = ex->scope == HK_EXS_MONTH ||
-					((ex->scope == HK_EXS_DAY || ex->scope == HK_EXS_SAME_TIME) &&
-					 hk_date_cmp(dates[a], dates[b]) == 0) ||
-					(ex->scope == HK_EXS_WEEK && same_week(dates[a], dates[b]));
-				if (clash) {
-					ck_diag(c, ka[a > b ? a : b]->line, "KA", 4, "E-KA-EXCLUSIVE",
-						"%s (%s) and %s (%s) are not claimed together (併算定背反, %s)",
-						items[a]->code, items[a]->short_name, items[b]->code, items[b]->short_name,
-						ex->scope == HK_EXS_MONTH ? "same month" : ex->scope == HK_EXS_WEEK ?
-						"same week" : "same day");
-					return; /* one is enough per receipt */
-				}
+				if (ex->scope == HK_EXS_MONTH)
+					cand = first[k2];
+				else if (ex->scope == HK_EXS_DAY || ex->scope == HK_EXS_SAME_TIME)
+					cand = fday[k2][day[a]];
+				else if (ex->scope == HK_EXS_WEEK)
+					cand = fwk[k2][wix[a]];
+				if (cand < b)
+					b = cand;
+			}
+			if (b < nka) {
+				const struct hk_master_exclusion *ex = cache[di[a]][di[b]];
+				ck_diag(c, ka[a > b ? a : b]->line, "KA", 4, "E-KA-EXCLUSIVE",
+					"%s (%s) and %s (%s) are not claimed together (併算定背反, %s)",
+					items[a]->code, items[a]->short_name, items[b]->code, items[b]->short_name,
+					ex->scope == HK_EXS_MONTH ? "same month" : ex->scope == HK_EXS_WEEK ?
+					"same week" : "same day");
+				return; /* one is enough per receipt */
 			}
 		}
 	}
@@ -655,9 +816,18 @@ void ck_receipt(struct ck_ctx *c)
 	struct rc x;
 
 	memset(&x, 0, sizeof(x));
-	if (c->nrecs == 0 || strcmp(c->recs[0].id, "RE") != 0)
+	if (c->nrecs == 0 || c->recs[0].rank != CK_R_RE)
 		return;
 	x.re = &c->recs[0];
+	/* the KA fields several rules read, parsed once */
+	for (size_t i = 0; i < c->nrecs; i++) {
+		struct ck_rec *r = &c->recs[i];
+		if (r->rank != CK_R_KA)
+			continue;
+		r->ka_mask = futan_mask(c, r);
+		r->ka_date_ok = date_of(c, r, 1, &r->ka_date);
+		r->ka_amt_ok = num(c, r, 5, &r->ka_amt);
+	}
 	check_structure(c, &x);
 	x.present[0] = x.nho > 0;
 	for (int k = 0; k < x.nko; k++)

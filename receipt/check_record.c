@@ -35,11 +35,22 @@ static const struct {
 	{"KA", 2, K_DATE},
 };
 
-static enum kind field_kind(const char *id, int field)
+/* kinds[] holds the rows of one id together, in ascending field order: the
+ * rows of a record are found once and then walked along with its fields. */
+static size_t kinds_first(const char *id)
 {
-	for (size_t i = 0; i < HK_ARRAY_LEN(kinds); i++)
-		if (kinds[i].field == field && memcmp(kinds[i].id, id, 2) == 0)
-			return kinds[i].kind;
+	size_t i = 0;
+	while (i < HK_ARRAY_LEN(kinds) && memcmp(kinds[i].id, id, 2) != 0)
+		i++;
+	return i;
+}
+
+static enum kind field_kind(const char *id, int field, size_t *cur)
+{
+	while (*cur < HK_ARRAY_LEN(kinds) && memcmp(kinds[*cur].id, id, 2) == 0 && kinds[*cur].field < field)
+		(*cur)++;
+	if (*cur < HK_ARRAY_LEN(kinds) && memcmp(kinds[*cur].id, id, 2) == 0 && kinds[*cur].field == field)
+		return kinds[*cur].kind;
 	return K_NONE;
 }
 
@@ -53,6 +64,21 @@ static const char *mode_name(enum hk_mode m)
 	}
 	return "?";
 }
+
+/* byte_bits[b]: B_ASCII for 0x20-0x7E (a one-byte character of every mode
+ * but 漢字), B_DIGIT for '0'-'9'. */
+enum { B_ASCII = 1, B_DIGIT = 2 };
+#define R8(v) v, v, v, v, v, v, v, v
+#define R16(v) R8(v), R8(v)
+static const unsigned char byte_bits[256] = {
+	R16(0), R16(0),                         /* 0x00-0x1F */
+	R16(B_ASCII),                           /* 0x20-0x2F */
+	R8(B_ASCII | B_DIGIT), B_ASCII | B_DIGIT, B_ASCII | B_DIGIT, /* '0'-'9' */
+	B_ASCII, B_ASCII, B_ASCII, B_ASCII, B_ASCII, B_ASCII, /* 0x3A-0x3F */
+	R16(B_ASCII), R16(B_ASCII), R16(B_ASCII), /* 0x40-0x6F */
+	R8(B_ASCII), B_ASCII, B_ASCII, B_ASCII, B_ASCII, B_ASCII, B_ASCII, B_ASCII, 0, /* 0x70-0x7F */
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), /* 0x80-0xFF */
+};
 
 static bool half_width(unsigned char b)
 {
@@ -88,7 +114,18 @@ static bool check_shape(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 	size_t len = r->f[i].len, one = 0, two = 0, last = 0;
 	char v[96];
 	bool bad = false;
+	unsigned all = B_ASCII | B_DIGIT;
 
+	/* Most values are printable ASCII: one pass over a byte table gives
+	 * what the character loop below would. */
+	for (size_t k = 0; k < len; k++)
+		all &= byte_bits[p[k]];
+	if (all & B_ASCII) {
+		one = len;
+		last = len ? len - 1 : 0;
+		bad = (fd->mode == HK_MODE_N && !(all & B_DIGIT)) || (fd->mode == HK_MODE_K && len);
+		goto shaped;
+	}
 	for (size_t k = 0; k < len;) {
 		int n = hk_sjis_char_len(p + k, len - k);
 		if (n == 0)
@@ -106,6 +143,7 @@ static bool check_shape(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 			bad = true;
 		k += (size_t)n;
 	}
+shaped:
 	if (bad) {
 		const char *want = fd->mode == HK_MODE_N ? "half-width digits only" :
 				   fd->mode == HK_MODE_X ? "half-width characters only" :
@@ -141,6 +179,32 @@ static bool check_shape(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 	return true;
 }
 
+static int code_lookup(int table, const unsigned char *code, size_t len)
+{
+	if (hk_code_valid(table, (const char *)code, len))
+		return CK_CODE_VALID;
+	return hk_code_shaded(table, (const char *)code, len) ? CK_CODE_SHADED : CK_CODE_NONE;
+}
+
+int ck_code(struct ck_ctx *c, int table, const unsigned char *code, size_t len)
+{
+	struct ck_code_memo *e;
+	uint32_t key = 0;
+
+	if (len == 0 || len > 4 || table <= 0 || table > 255)
+		return code_lookup(table, code, len);
+	for (size_t k = 0; k < len; k++)
+		key |= (uint32_t)code[k] << (8 * k);
+	e = &c->code_memo[((key * 2654435761u) >> 24 ^ (unsigned)table * 31u ^ (unsigned)len) & 255];
+	if (e->table != table || e->len != len || e->code != key) {
+		e->code = key;
+		e->table = (unsigned char)table;
+		e->len = (unsigned char)len;
+		e->res = (unsigned char)code_lookup(table, code, len);
+	}
+	return e->res;
+}
+
 static bool check_code(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 		       const struct hk_field_def *fd)
 {
@@ -150,9 +214,10 @@ static bool check_code(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 
 	if (!w) {
 		const char *code = "E-CODE";
-		if (hk_code_valid(fd->table, (const char *)p, len))
+		int res = ck_code(c, fd->table, p, len);
+		if (res == CK_CODE_VALID)
 			return true;
-		if (hk_code_shaded(fd->table, (const char *)p, len)) {
+		if (res == CK_CODE_SHADED) {
 			/* listed but shaded: not used in a claim from a station */
 			code = fd->table == 24 ? "E-SN-KAKUNIN" : fd->table == 25 ? "E-JD-CODE9" :
 			       fd->table == 26 ? "E-MF-KUBUN" : "E-CODE";
@@ -173,7 +238,7 @@ static bool check_code(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 		return false;
 	}
 	for (size_t k = 0; k < len; k += w) {
-		if (!hk_code_valid(fd->table, (const char *)p + k, w)) {
+		if (ck_code(c, fd->table, p + k, w) != CK_CODE_VALID) {
 			ck_diag(c, r->line, r->id, i + 1, "E-CODE", "%s: code %s (position %zu) is not in 別表%d",
 				fd->name, ck_show(p + k, w, v, sizeof(v)), k / w + 1, fd->table);
 			return false;
@@ -300,35 +365,38 @@ static bool is(const struct hk_uke_record *r, int i, const char *s)
 	return r->f[i].len == strlen(s) && memcmp(r->f[i].p, s, r->f[i].len) == 0;
 }
 
+#define ID2(a, b) ((unsigned)(unsigned char)(a) << 8 | (unsigned char)(b))
+
 /* Rules that relate fields of one record. */
 static void check_cross(struct ck_ctx *c, const struct hk_uke_record *r, bool *ok)
 {
 	char v[96];
 	const char *id = r->id;
+	unsigned id2 = ID2(id[0], id[1]);
 
-	if (strcmp(id, "HO") == 0) {
+	if (id2 == ID2('H', 'O')) {
 		check_kouki(c, r, ok);
-	} else if (strcmp(id, "HM") == 0 && ok[3] && r->f[3].len && !is(r, 3, "6")) {
+	} else if (id2 == ID2('H', 'M') && ok[3] && r->f[3].len && !is(r, 3, "6")) {
 		ck_diag(c, r->line, id, 4, "E-TENSU", "点数表 %s: a nursing claim file has 点数表 6 (訪問看護)",
 			ck_show(r->f[3].p, r->f[3].len, v, sizeof(v)));
 		ok[3] = false;
-	} else if (strcmp(id, "IH") == 0 && ok[2] && is(r, 2, "6")) {
+	} else if (id2 == ID2('I', 'H') && ok[2] && is(r, 2, "6")) {
 		ck_diag(c, r->line, id, 3, "E-TENSU",
 			"点数表 6 is the station's own; the ordering institution's is 1, 3, 5 or B");
 		ok[2] = false;
-	} else if (strcmp(id, "MF") == 0 && ok[1] && r->f[1].len &&
+	} else if (id2 == ID2('M', 'F') && ok[1] && r->f[1].len &&
 		   !(is(r, 1, "00") || is(r, 1, "01") || is(r, 1, "02"))) {
 		ck_diag(c, r->line, id, 2, "E-MF-KUBUN",
 			"窓口負担額区分 %s: only 00, 01 and 02 are recorded for the time being",
 			ck_show(r->f[1].p, r->f[1].len, v, sizeof(v)));
 		ok[1] = false;
-	} else if (strcmp(id, "GI") == 0) {
+	} else if (id2 == ID2('G', 'I')) {
 		ck_diag(c, r->line, id, 0, "W-GI", "災害等レコード is not recorded for the time being");
-	} else if (strcmp(id, "HJ") == 0 && ok[2] && ok[3] && r->f[2].len == 8 && r->f[3].len == 8 &&
+	} else if (id2 == ID2('H', 'J') && ok[2] && ok[3] && r->f[2].len == 8 && r->f[3].len == 8 &&
 		   memcmp(r->f[2].p, r->f[3].p, 8) > 0) {
 		ck_diag(c, r->line, id, 4, "E-HJ-PERIOD", "指示期間 至 %.8s is before 自 %.8s",
 			(const char *)r->f[3].p, (const char *)r->f[2].p);
-	} else if (strcmp(id, "JS") == 0 && ok[2] && r->f[2].len > 2) {
+	} else if (id2 == ID2('J', 'S') && ok[2] && r->f[2].len > 2) {
 		for (size_t k = 0; k + 1 < r->f[2].len; k += 2)
 			if (memcmp(r->f[2].p + k, "03", 2) == 0) {
 				ck_diag(c, r->line, id, 3, "E-JS-03",
@@ -336,7 +404,7 @@ static void check_cross(struct ck_ctx *c, const struct hk_uke_record *r, bool *o
 					ck_show(r->f[2].p, r->f[2].len, v, sizeof(v)));
 				break;
 			}
-	} else if (strcmp(id, "SY") == 0 && ok[1] && r->f[1].len == 7) {
+	} else if (id2 == ID2('S', 'Y') && ok[1] && r->f[1].len == 7) {
 		bool uncoded = is(r, 1, "0000999");
 		if (uncoded && r->f[3].len == 0)
 			ck_diag(c, r->line, id, 4, "E-SY-NAME",
@@ -354,6 +422,7 @@ bool ck_record(struct ck_ctx *c, const struct hk_uke_record *r, bool ok[HK_MAX_F
 {
 	const struct hk_record_def *d = r->def;
 	char v[96];
+	size_t kcur;
 
 	for (int i = 0; i < HK_MAX_FIELDS; i++)
 		ok[i] = false;
@@ -371,9 +440,10 @@ bool ck_record(struct ck_ctx *c, const struct hk_uke_record *r, bool ok[HK_MAX_F
 		return false;
 	}
 	ok[0] = true;
+	kcur = kinds_first(d->id);
 	for (int i = 1; i < r->nfields; i++) {
 		const struct hk_field_def *fd = &d->fields[i];
-		enum kind k = field_kind(d->id, i + 1);
+		enum kind k = field_kind(d->id, i + 1, &kcur);
 		if (r->f[i].len == 0) {
 			ok[i] = true;
 			if (fd->required) {

@@ -17,6 +17,9 @@
 #include <unistd.h>
 #include "receipt/uke.h"
 #include "receipt/sjis_table.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define READ_BUF (1u << 20)
 #define LINE_CAP ((size_t)HK_MAX_RECORD_BYTES)
@@ -48,6 +51,10 @@ struct hk_uke_reader {
 	int n1a;                 /* 0x1A bytes seen */
 	bool reported_lf, reported_cr, reported_eofpos, reported_multi;
 	unsigned char cls[256];
+	/* the record id met last and its layout (records of one kind come in runs) */
+	bool have_last;
+	char last_id[2];
+	const struct hk_record_def *last_def;
 };
 
 __attribute__((format(printf, 7, 8)))
@@ -166,6 +173,87 @@ void hk_uke_close(struct hk_uke_reader *r)
 unsigned long long hk_uke_offset(const struct hk_uke_reader *r)
 {
 	return r->base + r->start;
+}
+
+/*
+ * The fast path of the field split: a record that ends in CR LF within
+ * LINE_CAP bytes, has fewer than HK_MAX_FIELDS fields and only bytes of the
+ * repertoire (no quote, control byte or 0x1A) - that is, one about which the
+ * general loop in hk_uke_next() would say nothing.  Sixteen bytes at a time
+ * give a mask of the commas and one of the other bytes that need a look
+ * (below 0x20, 0x22, 0x7F and above); only those are visited.  Returns the
+ * record's length (the offset of its CR) with rec->f and rec->nfields set,
+ * or (size_t)-1 to leave the record to the general loop.
+ */
+static inline void block_masks(const unsigned char *q, unsigned *commas, unsigned *others)
+{
+#if defined(__SSE2__)
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+	__m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)); /* signed: also 0x80-0xFF */
+	__m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
+	__m128i quo = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+	*commas = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+	*others = (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(del, quo)));
+#else
+	unsigned cm = 0, om = 0;
+	for (unsigned k = 0; k < 16; k++) {
+		cm |= (unsigned)(q[k] == ',') << k;
+		om |= (unsigned)(q[k] < 0x20 || q[k] >= 0x7F || q[k] == '"') << k;
+	}
+	*commas = cm;
+	*others = om;
+#endif
+}
+
+static size_t fast_split(const unsigned char *p, size_t avail, struct hk_uke_record *rec)
+{
+	size_t lim = avail < LINE_CAP + 2 ? avail : LINE_CAP + 2, i, fstart = 0;
+	unsigned carry = 0; /* the trail byte of a character begun in the previous block */
+	int nf = 0;
+
+	for (i = 0; i + 16 <= lim; i += 16) {
+		unsigned cm, om, m;
+		block_masks(p + i, &cm, &om);
+		om &= ~carry;
+		carry = 0;
+		m = cm | om;
+		while (m) {
+			unsigned b = (unsigned)__builtin_ctz(m);
+			size_t k = i + b;
+			unsigned c = p[k];
+			m &= m - 1;
+			if (c == ',') {
+				if (nf == HK_MAX_FIELDS - 1)
+					return (size_t)-1; /* E-FIELDS-MAX */
+				rec->f[nf].p = p + fstart;
+				rec->f[nf].len = k - fstart;
+				nf++;
+				fstart = k + 1;
+				continue;
+			}
+			if (c == '\r') {
+				if (k > LINE_CAP || k + 1 >= avail || p[k + 1] != '\n')
+					return (size_t)-1;
+				rec->f[nf].p = p + fstart;
+				rec->f[nf].len = k - fstart;
+				rec->nfields = nf + 1;
+				return k;
+			}
+			if (c >= 0xA1 && c <= 0xDF)
+				continue; /* JIS X 0201 katakana */
+			if (c >= 0x80 && hk_sjis_lead_row[c] >= 0 && k + 1 < lim && p[k + 1] >= 0x40 &&
+			    hk_sjis_dec[hk_sjis_lead_row[c]][p[k + 1] - 0x40] > HK_SJIS_OUTSIDE) {
+				/* a JIS X 0208 character: its trail byte is no separator */
+				if (b == 15)
+					carry = 1;
+				else
+					m &= ~(1u << (b + 1));
+				continue;
+			}
+			return (size_t)-1;
+		}
+	}
+	return (size_t)-1;
 }
 
 /* Move the unread bytes to the front and read more.  0 or -1 (err). */
@@ -310,6 +398,12 @@ again:
 		goto again;
 	}
 
+	len = fast_split(p, avail, rec);
+	if (len != (size_t)-1) {
+		r->line++;
+		r->start += len + 2;
+		goto split;
+	}
 	win = avail < LINE_CAP + 2 ? avail : LINE_CAP + 2;
 	cr = memchr(p, '\r', win);
 	nl = memchr(p, '\n', cr ? (size_t)(cr - p) : win);
@@ -458,6 +552,7 @@ again:
 			     HK_MAX_FIELDS, HK_MAX_FIELDS);
 	}
 
+split:
 	rec->line = r->line;
 	rec->raw = p;
 	rec->rawlen = len;
@@ -465,7 +560,13 @@ again:
 		rec->id[0] = (char)rec->f[0].p[0];
 		rec->id[1] = (char)rec->f[0].p[1];
 		rec->id[2] = '\0';
-		rec->def = hk_record_def_find(rec->id, 2);
+		if (rec->id[0] != r->last_id[0] || rec->id[1] != r->last_id[1] || !r->have_last) {
+			r->last_id[0] = rec->id[0];
+			r->last_id[1] = rec->id[1];
+			r->last_def = hk_record_def_find(rec->id, 2);
+			r->have_last = true;
+		}
+		rec->def = r->last_def;
 	} else {
 		rec->id[0] = '\0';
 		rec->def = NULL;

@@ -1,0 +1,182 @@
+/*
+ * t_check_fast.c - the shortcuts that make `houkan check` fast give the
+ * answers of the long way: the reader's 16-byte field split against its
+ * general loop, the master's 併算定背反 pair index against hk_master_exclusion(),
+ * and the checker's memo of clean records against checking every record.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "tests/unit/harness.h"
+#include "receipt/check.h"
+#include "master/master.h"
+
+struct split {
+	int rc, nfields, ndiag;
+	char fields[HK_MAX_FIELDS][64];
+	char codes[8][24];
+};
+
+static void count_diag(void *ctx, const struct hk_diag *d)
+{
+	struct split *s = ctx;
+	if (s->ndiag < 8)
+		snprintf(s->codes[s->ndiag], sizeof(s->codes[0]), "%s:%d", d->code, d->field);
+	s->ndiag++;
+}
+
+/* The first record of data (n bytes) as the reader splits it. */
+static void split_first(const char *data, size_t n, struct split *s)
+{
+	struct hk_uke_reader *r;
+	struct hk_uke_record rec;
+	struct hk_err err = {0};
+
+	memset(s, 0, sizeof(*s));
+	r = hk_uke_open_mem(data, n, "t", HK_UKE_STRICT, count_diag, s);
+	s->rc = hk_uke_next(r, &rec, &err);
+	if (s->rc == 1) {
+		s->nfields = rec.nfields;
+		for (int i = 0; i < rec.nfields && i < HK_MAX_FIELDS; i++)
+			snprintf(s->fields[i], sizeof(s->fields[i]), "%.*s", (int)rec.f[i].len,
+				 (const char *)rec.f[i].p);
+	}
+	hk_uke_close(r);
+}
+
+/* A record followed by more records goes through the 16-byte split; the same
+ * record as the last bytes of the input (its CR LF beyond the last whole
+ * 16-byte block) through the general loop.  Both must agree, diagnostics
+ * included. */
+TEST(check_fast_split_same_as_general_loop)
+{
+	static const char *const recs[] = {
+		"KA,20240603,1,510000110,,5550,03,01,01",
+		"RE,1,6112,202406,\x8a\xc5\x8c\xec\x81\x40\x91\xbe\x98\x59,\xb6\xdd\xba\xde,1,19600101,,,,,,P000123,",
+		"JS,\x93\xfa\x8f\xed\x90\xb6\x8a\x88\x93\xae\x8d\xec\x82\xc9\x88\xea\x95\x94\x89\xee\x8f\x95,03,,,",
+		"AB\x82\xa0,\x82\xa0\x82\xa0\x82\xa0\x82\xa0\x82\xa0\x82\xa0\x82\xa0\x82\xa0,x",   /* 2-byte chars across blocks */
+		"A,123456789012345\x82\xa0,y",     /* a lead byte at offset 15, its trail at 16 */
+		"KA,\"20240603\",1,510000110,,5550,03,01,01", /* quote: general loop */
+		"KA,20240603,1,510000110,,5550\t,03,01,01",   /* control byte */
+		"KA,20240603,1,510000110,,5550,03,01,01\x87\x40", /* NEC row 13 */
+		"KA,20240603,1,510000110,,5550,03,01,0\x82",  /* lead byte before CR */
+		"KA,20240603,1,510000110,,5550,03,01,01\xff,z",
+		"KA,2024\x1a" "0603,1,510000110,,5550,03,01,01",
+		",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", /* > HK_MAX_FIELDS */
+		"",
+	};
+	char a[512], b[512];
+	struct split fa, fb;
+
+	for (size_t k = 0; k < sizeof(recs) / sizeof(recs[0]); k++) {
+		size_t n = strlen(recs[k]), na, nb;
+		memcpy(a, recs[k], n);
+		static const char tail[] = "\r\nGO,padding-padding-padding\r\n\x1a";
+		memcpy(a + n, tail, sizeof(tail) - 1);
+		na = n + sizeof(tail) - 1;
+		memcpy(b, recs[k], n);
+		memcpy(b + n, "\r\n\x1a", 3);
+		nb = n + 3;
+		split_first(a, na, &fa);
+		split_first(b, nb, &fb);
+		CHECK_INT(fa.rc, 1);
+		CHECK_INT(fb.rc, 1);
+		CHECK_INT(fa.nfields, fb.nfields);
+		CHECK_INT(fa.ndiag, fb.ndiag);
+		for (int i = 0; i < fa.nfields && i < HK_MAX_FIELDS; i++)
+			CHECK_STR(fa.fields[i], fb.fields[i]);
+		for (int i = 0; i < fa.ndiag && i < 8; i++)
+			CHECK_STR(fa.codes[i], fb.codes[i]);
+	}
+	/* the split itself, on the fast path */
+	split_first("KA,20240603,1,510000110,,5550,03,01,01\r\nGO\r\n\x1a", 45, &fa);
+	CHECK_INT(fa.nfields, 9);
+	CHECK_STR(fa.fields[3], "510000110");
+	CHECK_STR(fa.fields[4], "");
+	CHECK_STR(fa.fields[8], "01");
+	CHECK_INT(fa.ndiag, 0);
+}
+
+TEST(check_fast_master_may_exclude)
+{
+	struct hk_master *m = NULL;
+	struct hk_err err = {0};
+	struct hk_date on = {2024, 6, 10};
+	size_t n, nyes = 0, nno = 0;
+
+	if (hk_master_load("data/master", on, &m, &err) < 0) {
+		printf("    cannot load data/master: %s\n", err.msg);
+		CHECK(m != NULL);
+	}
+	n = hk_master_nitems(m);
+	/* no row for the pair: no 併算定背反 answer on any date */
+	for (size_t i = 0; i < n; i++) {
+		const struct hk_master_item *a = hk_master_item_at(m, i);
+		for (size_t j = 0; j < n; j++) {
+			const struct hk_master_item *b = hk_master_item_at(m, j);
+			if (hk_master_may_exclude(m, a, b)) {
+				nyes++;
+				continue;
+			}
+			nno++;
+			for (int d = 1; d <= 30; d += 7) {
+				struct hk_date day = {2024, 6, d};
+				CHECK(hk_master_exclusion(m, a->code, b->code, day) == NULL);
+			}
+		}
+	}
+	/* every row whose two codes are items is in the index */
+	for (size_t i = 0; i < hk_master_nrows(m, HK_MT_HAIHAN); i++) {
+		const struct hk_master_exclusion *x = hk_master_exclusion_at(m, i);
+		const struct hk_master_item *a = hk_master_item(m, x->code, on);
+		const struct hk_master_item *b = hk_master_item(m, x->other, on);
+		if (a && b)
+			CHECK(hk_master_may_exclude(m, a, b));
+	}
+	CHECK(nyes > 0);
+	CHECK(nno > nyes);
+	hk_master_free(m);
+}
+
+static void count_codes(void *ctx, const struct hk_diag *d)
+{
+	long *n = ctx;
+	if (strcmp(d->code, "E-KA-MASTER") == 0)
+		n[0]++;
+	else if (strcmp(d->code, "E-REC-FIELDS") == 0 && strcmp(d->rec, "KA") == 0)
+		n[1]++;
+	n[2]++;
+}
+
+/* A record checked once is remembered only when it was clean: the same bad
+ * line in every receipt is reported every time. */
+TEST(check_fast_memo_reports_every_receipt)
+{
+	char buf[8192];
+	size_t o = 0;
+	long n[3] = {0, 0, 0};
+	struct hk_check_opts opt = {0};
+	struct hk_check_stats st;
+	struct hk_err err = {0};
+
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			      "HM,1,13,6,1234567,\x83\x65\x83\x58\x83\x67,202407,03-0000-0000\r\n");
+	for (int k = 1; k <= 3; k++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      "RE,%d,6112,202406,\x8a\xc5\x8c\xec\x81\x40\x91\xbe\x98\x59,,1,19600101,,,,,,P000123,\r\n"
+				      "HO,06139992,\x82\x50\x82\x51\x82\x52,\x82\x53\x82\x54\x82\x55,1,5550,,,,,,\r\n"
+				      "JD,1,,,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n"
+				      "IH,13,1,0123456,\x83\x65\x83\x58\x83\x67,\x88\xe3\x8e\x74,\r\n"
+				      "HJ,01,20240401,20240930\r\n"
+				      "JS,\x83\x65\x83\x58\x83\x67,03,,,\r\n"
+				      "SY,0000999,,\x83\x65\x83\x58\x83\x67,\r\n"
+				      "RJ,20240401,01,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n"
+				      "KA,20240603,1,599999999,,5550,03,01,01\r\n"
+				      "KA,20240603,1,510000110,,5550,03,01,01,\r\n", k);
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o, "GO\r\n\x1a");
+	opt.master_root = "data/master";
+	CHECK_INT(hk_check_mem(buf, o, "t.UKE", &opt, count_codes, n, &st, &err), 0);
+	CHECK_INT(st.receipts, 3);
+	CHECK_INT(n[0], 3);          /* 599999999: not in the master, in each receipt */
+	CHECK_INT(n[1], 3);          /* and the KA with a 10th field, each time */
+	CHECK_INT(st.errors + st.warnings, n[2]);
+}
