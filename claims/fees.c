@@ -788,7 +788,8 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 		i = j;
 	}
 	monthly(&e, visits, n);
-	qsort(out->ka, (size_t)out->nka, sizeof(*out->ka), cmp_ka);
+	if (out->nka > 1)
+		qsort(out->ka, (size_t)out->nka, sizeof(*out->ka), cmp_ka);
 	enforce_limits(&e);
 	enforce_exclusions(&e);
 	fold_percent(&e);

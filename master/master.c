@@ -1057,9 +1057,9 @@ int hk_master_load(const char *root, struct hk_date on, struct hk_master **out, 
 	return load_revision(dir, best, have_next, next, out, err);
 }
 
-/* An uninstalled binary (build/houkan, build/san/houkan) finds the master of
- * its source tree: <exe dir>/../data/master or <exe dir>/../../data/master,
- * used only when the installed root does not exist. */
+/* An uninstalled binary (build/houkan, build/san/houkan, build/NAME/san/houkan)
+ * finds the master of its source tree, one to three directories up, used only
+ * when the installed root does not exist. */
 static const char *tree_root(void)
 {
 	static char buf[HK_MAX_PATH];

@@ -330,3 +330,19 @@ TEST(fees_two_staff_needs_a_nurse_as_the_visits_own_staff)
 	CHECK(strstr(r.notes[0].msg, "看護職員") != NULL);
 	hk_fee_result_free(&r);
 }
+
+TEST(fees_nothing_claimable_gives_no_lines)
+{
+	struct fx f;
+	struct hk_fee_result r;
+	struct hk_err err = {0};
+	struct hk_fee_visit v = V(15, "03");
+	fx_init(&f, NULL);
+	CHECK(f.c.master);
+	f.c.ninstr = 0; /* no 指示書 at all: nothing may be claimed */
+	CHECK(hk_fees_derive(&f.c, &v, 1, &r, &err) == 0);
+	CHECK_INT(r.nka, 0);
+	CHECK(r.nnotes >= 1);
+	CHECK(strstr(r.notes[0].msg, "指示書") != NULL);
+	hk_fee_result_free(&r);
+}
