@@ -425,6 +425,24 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	return r < 0 ? -1 : 0;
 }
 
+/* Decimal text of v into out (at least 24 bytes); returns out. */
+static char *num(long long v, char *out)
+{
+	char tmp[24];
+	int n = 0, o = 0;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		out[o++] = '-';
+	while (n)
+		out[o++] = tmp[--n];
+	out[o] = '\0';
+	return out;
+}
+
 /* ---- coverage on a date ------------------------------------------------- */
 
 static bool in_range(struct hk_date d, struct hk_date from, struct hk_date to)
@@ -623,8 +641,8 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 	hk_buf_reset(&e->rec);
 	e->w.line = 0;
 	/* RE */
-	hk_snprintf(b[0], sizeof(b[0]), "%ld", receipt_no);
-	hk_snprintf(b[1], sizeof(b[1]), "%d", p->sex);
+	num(receipt_no, b[0]);
+	num(p->sex, b[1]);
 	{
 		char birth8[9];
 		d8(p->birth_s, birth8);
@@ -634,27 +652,27 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 	}
 	/* HO */
 	if (c) {
-		char real[8], tot[16], share[16], sym[160], num[160];
+		char real[24], tot[24], share[24], sym[160], nb[160];
 		int n = 0;
 		hk_one_width(c->symbol, sym, sizeof(sym));
-		hk_one_width(c->number, num, sizeof(num));
+		hk_one_width(c->number, nb, sizeof(nb));
 		for (int d = 1; d <= 31; d++) n += days[0][d] == 1;
-		hk_snprintf(real, sizeof(real), "%d", n);
-		hk_snprintf(tot, sizeof(tot), "%ld", bo.total[0]);
-		hk_snprintf(share, sizeof(share), "%ld", bo.ins_share);
-		const char *ho[] = {c->insurer, sym, num, real, tot, c->duty, "",
+		num(n, real);
+		num(bo.total[0], tot);
+		num(bo.ins_share, share);
+		const char *ho[] = {c->insurer, sym, nb, real, tot, c->duty, "",
 				    bo.ins_share_recorded ? share : "", "", "", ""};
 		put(e, "HO", ho, 11, err);
 	}
 	/* KO */
 	for (int k = 0; k < g->npub; k++) {
 		const struct pub *pb = &p->pub[g->pub[k]];
-		char real[8], tot[16], share[16];
+		char real[24], tot[24], share[24];
 		int n = 0;
 		for (int d = 1; d <= 31; d++) n += days[k + 1][d] == 1;
-		hk_snprintf(real, sizeof(real), "%d", n);
-		hk_snprintf(tot, sizeof(tot), "%ld", bo.total[k + 1]);
-		hk_snprintf(share, sizeof(share), "%ld", bo.pub_share[k]);
+		num(n, real);
+		num(bo.total[k + 1], tot);
+		num(bo.pub_share[k], share);
 		const char *ko[] = {pb->payer, strncmp(pb->payer, "30", 2) ? pb->recipient : "", "", real, tot,
 				    bo.pub_share_recorded[k] ? share : "", ""};
 		put(e, "KO", ko, 7, err);
@@ -783,13 +801,14 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 	/* KA */
 	for (int i = 0; i < g->nline; i++) {
 		const struct hk_ka *k = &fr->ka[g->line[i]];
-		char dt[9], bc[2], qty[16], amt[16];
+		char dt[9], bc[2], qty[24], amt[24];
 		hk_date_fmt8(k->date, dt);
 		bc[0] = burden_code(masks[i]);
 		bc[1] = '\0';
 		qty[0] = '\0';
-		if (k->qty) hk_snprintf(qty, sizeof(qty), "%ld", k->qty);
-		hk_snprintf(amt, sizeof(amt), "%ld", k->amount);
+		if (k->qty)
+			num(k->qty, qty);
+		num(k->amount, amt);
 		const char *ka[] = {dt, bc, k->code, qty, amt, k->staff, k->count, k->instr};
 		put(e, "KA", ka, 8, err);
 	}

@@ -224,6 +224,7 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 	k->date = d;
 	copy(k->code, sizeof(k->code), code);
 	k->key = code_num(code);
+	k->it = it;
 	if (it->step_calc == 1)
 		k->qty = qty;
 	switch (it->amount_kind) {
@@ -621,7 +622,7 @@ static void enforce_limits(struct eng *e)
 		const struct hk_master_item *it;
 		if (o->ka[i].dropped)
 			continue;
-		it = hk_master_item(e->c->master, o->ka[i].code, o->ka[i].date);
+		it = o->ka[i].it;
 		if (!it || !it->rel_limit)
 			continue;
 		nl = hk_master_limits(e->c->master, o->ka[i].code, o->ka[i].date, lim, HK_ARRAY_LEN(lim));
@@ -678,7 +679,7 @@ static void enforce_exclusions(struct eng *e)
 	int nd = 0;
 	memset(looked, 0, sizeof(looked));
 	for (int i = 0; i < o->nka; i++) {
-		const struct hk_master_item *it = hk_master_item(m, o->ka[i].code, o->ka[i].date);
+		const struct hk_master_item *it = o->ka[i].it;
 		int k;
 		for (k = 0; k < nd && dist[k] != it; k++)
 			;
@@ -701,7 +702,8 @@ static void enforce_exclusions(struct eng *e)
 			if (j == i || o->ka[j].dropped || di[j] < 0 || di[j] == di[i] || !dist[di[j]])
 				continue;
 			if (!looked[di[i]][di[j]]) {
-				cache[di[i]][di[j]] = hk_master_exclusion(m, o->ka[i].code, o->ka[j].code, o->ka[i].date);
+				cache[di[i]][di[j]] = hk_master_may_exclude(m, dist[di[i]], dist[di[j]])
+					? hk_master_exclusion(m, o->ka[i].code, o->ka[j].code, o->ka[i].date) : NULL;
 				looked[di[i]][di[j]] = 1;
 			}
 			x = cache[di[i]][di[j]];
@@ -729,7 +731,7 @@ static void fold_percent(struct eng *e)
 		if (o->ka[i].dropped)
 			continue;
 		if (o->ka[i].role == 1) {
-			const struct hk_master_item *it = hk_master_item(e->c->master, o->ka[i].code, o->ka[i].date);
+			const struct hk_master_item *it = o->ka[i].it;
 			int b = w - 1;
 			if (b < 0 || hk_date_cmp(o->ka[b].date, o->ka[i].date) || o->ka[b].role != 0 || !it) {
 				note(e, o->ka[i].date, o->ka[i].code, "%s has no base line to add to; left out", o->ka[i].code);

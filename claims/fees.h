@@ -72,6 +72,7 @@ struct hk_ka {
 	struct hk_date date;
 	char code[10];
 	unsigned key;               /* code as a number, for fast comparison */
+	const struct hk_master_item *it; /* its master row on date (valid while the master is loaded) */
 	long qty;                   /* 数量データ; 0 = empty */
 	long amount;                /* 金額 (yen) */
 	char staff[HK_STAFF_MAX + 1];  /* 職種等 */
