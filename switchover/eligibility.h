@@ -124,7 +124,9 @@ struct hk_elig_ingest_stats {
 struct hk_elig_ingest;
 int hk_elig_ingest_open(sqlite3 *db, struct hk_elig_ingest **out, struct hk_err *err);
 void hk_elig_ingest_close(struct hk_elig_ingest *ig);
-/* Ingest one result file in one transaction: all of it or nothing. */
+/* Ingest one result file in one transaction: all of it or nothing.  The file
+ * is parsed on a second thread (started and joined within the call); only the
+ * calling thread uses db. */
 int hk_elig_ingest_file(struct hk_elig_ingest *ig, const char *path, struct hk_elig_ingest_stats *st,
 			struct hk_err *err);
 
