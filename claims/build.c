@@ -15,6 +15,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,28 @@ static int snapshot(const char *db_path, const char *path, struct hk_err *err)
 		close(fd);
 	}
 	return 0;
+}
+
+/* The inputs snapshot and its digest run on their own thread while the workers
+ * produce the receipts: the snapshot's connection sees the committed state, which
+ * nobody can change while the build holds BEGIN IMMEDIATE. */
+struct snap_job {
+	const char *db_path;
+	char path[HK_MAX_PATH];
+	char hex[65];
+	int rc;
+	struct hk_err err;
+};
+
+static void *snap_main(void *arg)
+{
+	struct snap_job *j = arg;
+	j->rc = snapshot(j->db_path, j->path, &j->err);
+	if (j->rc == 0) {
+		hk_fault_point("build-snapshot");
+		j->rc = hk_sha256_file(j->path, j->hex, &j->err);
+	}
+	return NULL;
 }
 
 /* Copy a file with atomic publication, returning its digest. */
@@ -261,7 +284,9 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 	char snap_tmp[HK_MAX_PATH], snap[HK_MAX_PATH];
 	const struct hk_master_info *mi;
 	sqlite3_stmt *s = NULL;
-	bool in_tx = false, made_run_dir = false;
+	bool in_tx = false, made_run_dir = false, snap_started = false;
+	struct snap_job job;
+	pthread_t snap_thread;
 	int ret = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -290,13 +315,14 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 		goto out;
 	hk_snprintf(snap_tmp, sizeof(snap_tmp), "%s/inputs.%d.db.tmp", arch, (int)getpid());
 	phase("open");
-	if (snapshot(o->db_path, snap_tmp, err) < 0)
+	memset(&job, 0, sizeof(job));
+	job.db_path = o->db_path;
+	hk_snprintf(job.path, sizeof(job.path), "%s", snap_tmp);
+	if (pthread_create(&snap_thread, NULL, snap_main, &job) != 0) {
+		hk_err_set(err, HK_EXIT_INTERNAL, "cannot start the snapshot thread");
 		goto out;
-	phase("snapshot");
-	hk_fault_point("build-snapshot");
-	if (hk_sha256_file(snap_tmp, st->inputs_sha256, err) < 0)
-		goto out;
-	phase("snapshot digest");
+	}
+	snap_started = true;
 	/* 2. earlier runs of the month */
 	if (supersede(db, month7, now, err) < 0)
 		goto out;
@@ -307,7 +333,7 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 	sqlite3_bind_text(s, 2, claim7, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, params, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, st->inputs_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_null(s, 5); /* the inputs digest, once the snapshot is done */
 	sqlite3_bind_text(s, 6, mi->version, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		hk_db_fail(db, err, "recording the run");
@@ -323,11 +349,6 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 	if (hk_mkdir_p(rundir, 0755, err) < 0)
 		goto out;
 	made_run_dir = true;
-	hk_snprintf(snap, sizeof(snap), "%s/inputs.db", rundir);
-	if (rename(snap_tmp, snap) != 0) {
-		hk_err_set(err, HK_EXIT_IO, "%s: %s", snap, strerror(errno));
-		goto out;
-	}
 	/* 3. the receipts */
 	if (hk_db_prepare(db, "INSERT INTO receipt(run_id, patient_id, service_month, body, receipt_no, receipt_type,"
 			      " coverage_id, record_key, total, patient_share, state) VALUES (?,?,?,?,?,?,?,?,?,?,'built')",
@@ -338,6 +359,29 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 	if (hk_claim_engine(db, m, o, record_receipt, &rc, st, err) < 0)
 		goto out;
 	phase("receipts");
+	pthread_join(snap_thread, NULL);
+	snap_started = false;
+	if (job.rc < 0) {
+		*err = job.err;
+		goto out;
+	}
+	phase("snapshot wait");
+	hk_snprintf(st->inputs_sha256, sizeof(st->inputs_sha256), "%s", job.hex);
+	hk_snprintf(snap, sizeof(snap), "%s/inputs.db", rundir);
+	if (rename(snap_tmp, snap) != 0) {
+		hk_err_set(err, HK_EXIT_IO, "%s: %s", snap, strerror(errno));
+		goto out;
+	}
+	if (hk_db_prepare(db, "UPDATE claim_run SET inputs_sha256 = ? WHERE id = ?", &s, err) < 0)
+		goto out;
+	sqlite3_bind_text(s, 1, st->inputs_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, rc.run_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		hk_db_fail(db, err, "recording the inputs digest");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
 	hk_fault_point("build-engine-done");
 	/* 4. archive copies and outputs */
 	for (int b = 1; b <= 2; b++) {
@@ -422,6 +466,8 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 	phase("publish");
 	ret = 0;
 out:
+	if (snap_started)
+		pthread_join(snap_thread, NULL);
 	sqlite3_finalize(s);
 	sqlite3_finalize(rc.ins_receipt);
 	sqlite3_finalize(rc.ins_state);
@@ -434,8 +480,8 @@ out:
 		}
 		if (made_run_dir)
 			rmtree_run(rundir);
-		else if (snap_tmp[0])
-			unlink(snap_tmp);
+		if (snap_tmp[0])
+			unlink(snap_tmp); /* renamed away when the build got that far */
 	}
 	hk_db_close(db);
 	hk_master_free(m);
