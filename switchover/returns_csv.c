@@ -218,7 +218,7 @@ static int next_line(struct rd *r, struct hk_err *err)
 }
 
 /* Byte-level encoding check of the row: CP932 lead/trail structure or UTF-8. */
-static int check_bytes(struct rd *r, struct hk_err *err)
+static int check_bytes_slow(struct rd *r, struct hk_err *err)
 {
 	const unsigned char *p = (const unsigned char *)r->row.data;
 	size_t n = r->row.len;
@@ -244,6 +244,48 @@ static int check_bytes(struct rd *r, struct hk_err *err)
 	return 0;
 }
 
+/* The same check in one pass; a row it does not pass goes through
+ * check_bytes_slow, which says what is wrong (the first problem in its order). */
+static int check_bytes(struct rd *r, struct hk_err *err)
+{
+	const unsigned char *p = (const unsigned char *)r->row.data;
+	size_t n = r->row.len;
+	if (r->utf8)
+		return check_bytes_slow(r, err);
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = p[i];
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t')
+				return check_bytes_slow(r, err);
+		} else if ((c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xFC)) {
+			unsigned t = i + 1 < n ? p[i + 1] : 0;
+			if (!((t >= 0x40 && t <= 0x7E) || (t >= 0x80 && t <= 0xFC)))
+				return check_bytes_slow(r, err);
+			i++;
+		} else if (c == 0x80 || c == 0xA0 || c >= 0xFD) {
+			return check_bytes_slow(r, err);
+		}
+	}
+	return 0;
+}
+
+/* One cell's bytes (s, n), decoded to UTF-8, appended to r->cells.  1 ok,
+ * 0 too long, -1 not Shift_JIS (byte *off). */
+static int put_cell(struct rd *r, const char *s, size_t n, size_t *off, struct hk_err *err)
+{
+	size_t k = 0;
+	if (n == 0)
+		return 1;
+	if (r->utf8)
+		return hk_buf_add(&r->cells, s, n, err) < 0 ? 0 : 1;
+	while (k < n && !(s[k] & 0x80))
+		k++;
+	if (k == n) /* ASCII: the same bytes */
+		return hk_buf_add(&r->cells, s, n, err) < 0 ? 0 : 1;
+	*off = 0;
+	return hk_sjis_to_utf8((const unsigned char *)s, n, &r->cells, off, err) < 0 ? -1 : 1;
+}
+
 /* Split the row into cells (quotes allowed) and decode each to UTF-8. */
 static int split(struct rd *r, struct hk_err *err)
 {
@@ -255,12 +297,15 @@ static int split(struct rd *r, struct hk_err *err)
 	r->ncell = 0;
 #define raw (*rawp)
 	for (;;) {
-		hk_buf_reset(&raw);
+		const char *cs;
+		size_t cn, off = 0;
+		int got;
 		if (r->ncell == HK_MAX_CSV_FIELDS) {
 			rc = fail(r, 0, err, "more than HK_MAX_CSV_FIELDS (%d) columns", HK_MAX_CSV_FIELDS);
 			goto out;
 		}
 		if (i < n && p[i] == '"') {
+			hk_buf_reset(&raw);
 			i++;
 			for (;;) {
 				if (i >= n) {
@@ -282,6 +327,8 @@ static int split(struct rd *r, struct hk_err *err)
 				rc = fail(r, r->ncell + 1, err, "text after the closing quote");
 				goto out;
 			}
+			cs = raw.data;
+			cn = raw.len;
 		} else {
 			size_t j = i;
 			while (j < n && p[j] != ',') {
@@ -291,26 +338,17 @@ static int split(struct rd *r, struct hk_err *err)
 				}
 				j++;
 			}
-			if (j > i)
-				hk_buf_add(&raw, p + i, j - i, err);
+			cs = p + i;
+			cn = j - i;
 			i = j;
 		}
 		r->cell_off[r->ncell] = r->cells.len;
-		if (r->utf8) {
-			if (raw.len && hk_buf_add(&r->cells, raw.data, raw.len, err) < 0)
-				goto bad;
-		} else if (raw.len) {
-			size_t off = 0, k = 0;
-			while (k < raw.len && !(raw.data[k] & 0x80))
-				k++;
-			if (k == raw.len) { /* ASCII: the same bytes */
-				if (hk_buf_add(&r->cells, raw.data, raw.len, err) < 0)
-					goto bad;
-			} else if (hk_sjis_to_utf8((const unsigned char *)raw.data, raw.len, &r->cells, &off, err) < 0) {
-				rc = fail(r, r->ncell + 1, err, "byte %zu is not a character of the allowed Shift_JIS set"
-					  " (JIS X 0201/0208, 作成手引き 別紙4)", off + 1);
-				goto out;
-			}
+		if ((got = put_cell(r, cs, cn, &off, err)) == 0)
+			goto bad;
+		if (got < 0) {
+			rc = fail(r, r->ncell + 1, err, "byte %zu is not a character of the allowed Shift_JIS set"
+				  " (JIS X 0201/0208, 作成手引き 別紙4)", off + 1);
+			goto out;
 		}
 		if (hk_buf_addc(&r->cells, '\0', err) < 0)
 			goto bad;
@@ -363,6 +401,14 @@ static void half(const char *in, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* v into dst[size], cut as snprintf "%s" would. */
+static void copy_cut(char *dst, size_t size, const char *v)
+{
+	size_t n = strnlen(v, size - 1);
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
 static bool digits(const char *s, size_t min, size_t max)
 {
 	size_t n = strlen(s);
@@ -380,17 +426,23 @@ static bool month_norm(const char *s, char out[7])
 	static const int base[] = {0, 1867, 1911, 1925, 1988, 2018};
 	int y, m;
 	if (digits(s, 6, 6)) {
-		y = atoi((char[5]){s[0], s[1], s[2], s[3], 0});
-		m = atoi(s + 4);
+		y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+		m = (s[4] - '0') * 10 + (s[5] - '0');
 	} else if (digits(s, 5, 5) && s[0] >= '1' && s[0] <= '5') {
 		y = base[s[0] - '0'] + (s[1] - '0') * 10 + (s[2] - '0');
-		m = atoi(s + 3);
+		m = (s[3] - '0') * 10 + (s[4] - '0');
 	} else {
 		return false;
 	}
 	if (m < 1 || m > 12 || y < 1900 || y > 2999)
 		return false;
-	hk_snprintf(out, 7, "%04d%02d", y, m);
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = (char)('0' + m / 10);
+	out[5] = (char)('0' + m % 10);
+	out[6] = '\0';
 	return true;
 }
 
@@ -471,10 +523,10 @@ static int value(struct rd *r, const struct col *c, const char *v, struct hk_res
 		memcpy(it->reason, h, strlen(h) + 1);
 		return 0;
 	case HK_RF_ITEM:
-		hk_snprintf(it->item, sizeof(it->item), "%s", v);
+		copy_cut(it->item, sizeof(it->item), v);
 		return 0;
 	case HK_RF_ITEM_AFTER:
-		hk_snprintf(it->item_after, sizeof(it->item_after), "%s", v);
+		copy_cut(it->item_after, sizeof(it->item_after), v);
 		return 0;
 	case HK_RF_SWITCH_KIND:
 		if (!strcmp(h, "振替") || !strcmp(h, "04") || !strcmp(h, "4"))
