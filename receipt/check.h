@@ -60,7 +60,12 @@ const struct hk_check_rule *hk_check_rule_find(const char *code);
 /*
  * Check one file ("-" = stdin).  Returns 0 when the file could be read to the
  * end (whatever it contains: look at st->errors), -1 on an I/O error (err,
- * HK_EXIT_IO).  st is zeroed first.
+ * HK_EXIT_IO).  st is zeroed first.  A regular file of 8 MB or more is read
+ * and record-checked on a second thread (when the machine has two cores)
+ * while the calling thread runs the receipt rules; fn is still called only
+ * on the calling thread, with the same diagnostics in the same order.  The
+ * environment variable HOUKAN_CHECK_PIPE=1 or 0 forces the second thread on
+ * or off (tests compare both).
  */
 int hk_check_file(const char *path, const struct hk_check_opts *o, hk_diag_fn fn, void *ctx,
 		  struct hk_check_stats *st, struct hk_err *err);

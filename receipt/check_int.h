@@ -30,7 +30,7 @@ enum ck_rank {
 /* The rank of a 2-byte record id ("" or an unknown id: CK_R_NONE). */
 int ck_rank_of(const char *id);
 
-/* One record of the receipt being collected.  Only f[0..nfields-1] is set. */
+/* One record of the receipt being collected, with f[0..nfields-1]. */
 struct ck_rec {
 	long line;
 	const struct hk_record_def *def;  /* NULL: unknown id */
@@ -44,7 +44,12 @@ struct ck_rec {
 	int ka_mask;                      /* -1: not valid */
 	struct hk_date ka_date;
 	long ka_amt;
-	struct ck_field f[HK_MAX_FIELDS];
+	/* the record memo's id of these bytes (check.c), 0 = none: equal ids,
+	 * equal bytes */
+	uint64_t line_id;
+	/* its nfields fields: f = the batch's field pool + fi (check.c) */
+	struct ck_field *f;
+	uint32_t fi;
 };
 
 /* sizes of the lookups kept in struct ck_memo (below) */
@@ -52,6 +57,8 @@ struct ck_rec {
 #define CK_MEMO_STAFF 256
 #define CK_MEMO_LIMITS 256
 #define CK_MEMO_NLIM 8
+#define CK_MEMO_LINES 4096
+#define CK_MEMO_EXCL 1024
 
 struct ck_ctx {
 	const char *file;
@@ -66,13 +73,22 @@ struct ck_ctx {
 	long go_line;
 	char claim_month[7];    /* HM 請求年月 when valid, else "" */
 	long receipt_no;        /* RE records seen */
-	/* the receipt being collected */
+	/* the receipt being collected (or checked): recs[0..nrecs-1], whose
+	 * fields are offsets into adata */
 	bool in_receipt;
 	bool overflow;
 	struct ck_rec *recs;
-	size_t nrecs, arecs;
-	struct hk_buf arena;    /* the raw bytes of the receipt's records */
+	size_t nrecs;
+	const char *adata;
 	size_t field_bytes;     /* field bytes of the receipt (capped by HK_MAX_RECEIPT_BYTES) */
+	/* where the records are kept: the receipts of one batch (check.c) */
+	struct ck_batch *b;
+	/* set when this context reads and checks records on a second thread
+	 * while the caller's thread runs the master rules (check.c): its
+	 * diagnostics are kept in the batch, in order, for the caller's thread */
+	struct ck_pipe *pipe;
+	long ndiag;             /* diagnostics made (the memos look at it) */
+	uint64_t line_ids;      /* ids given to records in the record memo */
 	/* 別表 lookups already made: code_memo[] by a hash of (table, code) */
 	struct ck_code_memo {
 		uint32_t code;          /* up to 4 code bytes, little end first */
@@ -116,6 +132,19 @@ struct ck_memo {
 		size_t n;                        /* hk_master_limits() of it->code on date */
 		const struct hk_master_limit *lim[CK_MEMO_NLIM];
 	} limit[CK_MEMO_LIMITS];
+	/* KA lines (by line_id) whose code and date were valid, whose item is
+	 * `it` and in which check_ka_item() found nothing */
+	struct ck_memo_line {
+		uint64_t id;            /* 0 = empty */
+		const struct hk_master_item *it;
+		uint32_t key;
+	} line[CK_MEMO_LINES];
+	/* hk_master_exclusion() of two items on a date (a NULL = empty) */
+	struct {
+		const struct hk_master_item *a, *b;
+		int date;
+		const struct hk_master_exclusion *ex;
+	} excl[CK_MEMO_EXCL];
 };
 
 /* The master covering month y-m (see struct hk_check_opts), or NULL. */
@@ -131,15 +160,19 @@ const char *ck_show(const unsigned char *p, size_t len, char *out, size_t n);
  * true when the record has a known id and its layout's field count. */
 bool ck_record(struct ck_ctx *c, const struct hk_uke_record *r, bool ok[HK_MAX_FIELDS]);
 
+/* A stored KA record's 算定年月日, 負担区分 and 金額 (ka_* of struct ck_rec),
+ * from its fields that passed the record checks. */
+void ck_ka_parse(const struct ck_ctx *c, struct ck_rec *r);
+
 /* Receipt-level checks on the collected receipt (c->recs). */
 void ck_receipt(struct ck_ctx *c);
 
 /* Field access on stored records. */
 static inline const unsigned char *ck_fp(const struct ck_ctx *c, const struct ck_rec *r, int i)
 {
-	if (r->f[i].len == 0 || !c->arena.data)
+	if (r->f[i].len == 0 || !c->adata)
 		return (const unsigned char *)"";
-	return (const unsigned char *)c->arena.data + r->f[i].off;
+	return (const unsigned char *)c->adata + r->f[i].off;
 }
 
 #endif

@@ -50,10 +50,19 @@ static const char *payer_name(int p)
 
 int ck_rank_of(const char *id)
 {
-	for (size_t i = 0; i < HK_ARRAY_LEN(order); i++)
-		if (order[i][0] == id[0] && order[i][1] == id[1] && id[2] == '\0')
-			return (int)i;
-	return CK_R_NONE;
+	/* rank + 1 by the two letters of an id (0: not a receipt record) */
+#define RK(a, b, r) [((a) - 'A') * 26 + (b) - 'A'] = (r) + 1
+	static const signed char rank1[26 * 26] = {
+		RK('R', 'E', CK_R_RE), RK('H', 'O', CK_R_HO), RK('K', 'O', CK_R_KO), RK('S', 'N', CK_R_SN),
+		RK('J', 'D', CK_R_JD), RK('M', 'F', CK_R_MF), RK('G', 'I', CK_R_GI), RK('I', 'H', CK_R_IH),
+		RK('H', 'J', CK_R_HJ), RK('J', 'S', CK_R_JS), RK('S', 'Y', CK_R_SY), RK('R', 'J', CK_R_RJ),
+		RK('T', 'J', CK_R_TJ), RK('T', 'Z', CK_R_TZ), RK('K', 'S', CK_R_KS), RK('C', 'O', CK_R_CO),
+		RK('K', 'A', CK_R_KA),
+	};
+#undef RK
+	if (id[0] < 'A' || id[0] > 'Z' || id[1] < 'A' || id[1] > 'Z' || id[2] != '\0')
+		return CK_R_NONE;
+	return rank1[(id[0] - 'A') * 26 + id[1] - 'A'] - 1;
 }
 
 /* The value of field i (0-based) when it passed the record checks. */
@@ -109,6 +118,13 @@ static int futan_mask(const struct ck_ctx *c, const struct ck_rec *r)
 	if (!val(c, r, 2, &p, &len) || len != 1 || !futan[p[0]])
 		return -1;
 	return futan[p[0]];
+}
+
+void ck_ka_parse(const struct ck_ctx *c, struct ck_rec *r)
+{
+	r->ka_mask = futan_mask(c, r);
+	r->ka_date_ok = date_of(c, r, 1, &r->ka_date);
+	r->ka_amt_ok = num(c, r, 5, &r->ka_amt);
 }
 
 struct rc {                      /* what one receipt holds, gathered once */
@@ -584,6 +600,46 @@ static void check_ka_item(struct ck_ctx *c, const struct hk_master *m, const str
 	}
 }
 
+/* The entry of c->memo for KA line r (NULL: none kept), for master m. */
+static struct ck_memo_line *line_memo(struct ck_ctx *c, const struct hk_master *m, const struct ck_rec *r)
+{
+	struct ck_memo *mo = c->memo;
+	if (!mo || !r->line_id)
+		return NULL;
+	if (mo->m != m) {
+		memset(mo, 0, sizeof(*mo));
+		mo->m = m;
+	}
+	return &mo->line[r->line_id % CK_MEMO_LINES];
+}
+
+/* hk_master_exclusion(m, a->code, b->code, on), through c->memo. */
+static const struct hk_master_exclusion *exclusion_of(struct ck_ctx *c, const struct hk_master *m,
+						      const struct hk_master_item *a,
+						      const struct hk_master_item *b, struct hk_date on)
+{
+	struct ck_memo *mo = c->memo;
+	int date = on.y * 512 + on.m * 32 + on.d;
+	size_t h;
+
+	if (!mo || mo->m != m)
+		return hk_master_exclusion(m, a->code, b->code, on);
+	h = ((uintptr_t)a / sizeof(*a) * 31u + (uintptr_t)b / sizeof(*b) * 131u + (size_t)date) %
+	    CK_MEMO_EXCL;
+	if (mo->excl[h].a != a || mo->excl[h].b != b || mo->excl[h].date != date) {
+		mo->excl[h].a = a;
+		mo->excl[h].b = b;
+		mo->excl[h].date = date;
+		mo->excl[h].ex = hk_master_exclusion(m, a->code, b->code, on);
+	}
+	return mo->excl[h].ex;
+}
+
+static int date_int(struct hk_date d)
+{
+	return d.y * 512 + d.m * 32 + d.d;
+}
+
 #define MAX_PAIR_KA 512 /* pairwise rules are skipped beyond this many KA lines */
 
 static void check_master(struct ck_ctx *c, struct rc *x)
@@ -594,7 +650,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	struct hk_date dates[MAX_PAIR_KA];
 	const struct hk_master_item *dist[MAX_PAIR_KA];
 	uint32_t dkey[MAX_PAIR_KA], keys[MAX_PAIR_KA];
-	size_t nka = 0, nd, di[MAX_PAIR_KA], first[MAX_PAIR_KA];
+	size_t nka = 0, nd, di[MAX_PAIR_KA], first[MAX_PAIR_KA], last[MAX_PAIR_KA], nxt[MAX_PAIR_KA];
 	int day[MAX_PAIR_KA], wix[MAX_PAIR_KA];
 	long wk[MAX_PAIR_KA], wk_of[32];
 	bool have_wk[32] = {false};
@@ -605,6 +661,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		const struct hk_master_item *it;
+		struct ck_memo_line *ln;
 		struct hk_date d;
 		char code[16];
 		uint32_t key;
@@ -612,20 +669,39 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		if (r->rank != CK_R_KA)
 			continue;
 		d = r->ka_date;
-		if (!r->ka_date_ok || !str(c, r, 3, code, sizeof(code)) || d.y != x->sy || d.m != x->sm) {
-			all = false; /* E-DATE or E-KA-MONTH already */
-			continue;
+		ln = line_memo(c, m, r);
+		if (ln && ln->id == r->line_id) {
+			/* this line's bytes have been here before: its code and date
+			 * were valid, its item is ln->it and check_ka_item() found
+			 * nothing */
+			if (d.y != x->sy || d.m != x->sm) {
+				all = false;
+				continue;
+			}
+			it = ln->it;
+			key = ln->key;
+		} else {
+			long before = c->ndiag;
+			if (!r->ka_date_ok || !str(c, r, 3, code, sizeof(code)) || d.y != x->sy || d.m != x->sm) {
+				all = false; /* E-DATE or E-KA-MONTH already */
+				continue;
+			}
+			key = code_num(code);
+			it = item_of(c, m, code, key, d);
+			if (!it) {
+				ck_diag(c, r->line, "KA", 4, "E-KA-MASTER",
+					"訪問看護療養費コード %s is not in the 訪問看護療養費マスター in force on %04d%02d%02d",
+					code, d.y, d.m, d.d);
+				all = false;
+				continue;
+			}
+			check_ka_item(c, m, r, it);
+			if (ln && c->ndiag == before) {
+				ln->id = r->line_id;
+				ln->it = it;
+				ln->key = key;
+			}
 		}
-		key = code_num(code);
-		it = item_of(c, m, code, key, d);
-		if (!it) {
-			ck_diag(c, r->line, "KA", 4, "E-KA-MASTER",
-				"訪問看護療養費コード %s is not in the 訪問看護療養費マスター in force on %04d%02d%02d",
-				code, d.y, d.m, d.d);
-			all = false;
-			continue;
-		}
-		check_ka_item(c, m, r, it);
 		if (it->amount_kind == HK_AMOUNT_PERCENT) {
 			/* 手引き p.41 (6)ウ: 金額 0, directly below its base (other %-add-ons may sit between) */
 			bool found = false;
@@ -673,7 +749,11 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 			dkey[nd] = key;
 			first[nd] = a;
 			nd++;
+		} else {
+			nxt[last[k]] = a;
 		}
+		last[k] = a;
+		nxt[a] = nka; /* the next line of the same code (nka: none) */
 		di[a] = k;
 		day[a] = dates[a].d;
 		if (!have_wk[day[a]]) {
@@ -704,14 +784,14 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		if (!it->rel_limit)
 			continue;
 		nl = limits_of(c, m, it, dates[first[k]], &lim);
-		for (size_t a = first[k]; a < nka; a++)
-			if (di[a] == k)
-				lines[nlines++] = a;
+		for (size_t a = first[k]; a < nka; a = nxt[a])
+			lines[nlines++] = a;
 		for (size_t l = 0; l < nl && l < CK_MEMO_NLIM; l++) {
 			int unit = lim[l]->unit, max = lim[l]->max, per[32];
 			if (max <= 0 || (unit != HK_LU_DAY && unit != HK_LU_WEEK && unit != HK_LU_MONTH))
 				continue;
-			memset(per, 0, sizeof(per));
+			for (size_t pa = 0; pa < nlines; pa++) /* (the entries counted below) */
+				per[day[lines[pa]]] = per[wix[lines[pa]]] = 0;
 			for (size_t pa = 0; pa < nlines; pa++) {
 				size_t a = lines[pa];
 				int n = unit == HK_LU_MONTH ? (int)pa + 1 : unit == HK_LU_DAY ? ++per[day[a]] :
@@ -751,7 +831,7 @@ next_code:;
 			for (size_t k2 = 0; k2 < nd; k2++) {
 				const struct hk_master_exclusion *ex = NULL;
 				if (k2 != k && hk_master_may_exclude(m, items[a], dist[k2]))
-					ex = hk_master_exclusion(m, items[a]->code, dist[k2]->code, dates[a]);
+					ex = exclusion_of(c, m, items[a], dist[k2], dates[a]);
 				cache[k][k2] = ex;
 				if (ex && !ex->special && ex->kind != HK_EX_CODE_OK) {
 					live[k] |= (uint64_t)1 << k2;
@@ -787,7 +867,10 @@ next_code:;
 				int k2 = __builtin_ctzll(t);
 				const struct hk_master_exclusion *ex = cache[di[a]][k2];
 				size_t cand = nka;
-				if (!hk_master_row_valid(ex->change, ex->valid_from, ex->valid_to, dates[a]))
+				int on = date_int(dates[a]);
+				/* hk_master_row_valid(ex->change, ex->valid_from, ex->valid_to, dates[a]) */
+				if (ex->change == HK_MC_DELETED || date_int(ex->valid_from) > on ||
+				    on > date_int(ex->valid_to))
 					continue;
 				if (ex->scope == HK_EXS_MONTH)
 					cand = first[k2];
@@ -819,15 +902,8 @@ void ck_receipt(struct ck_ctx *c)
 	if (c->nrecs == 0 || c->recs[0].rank != CK_R_RE)
 		return;
 	x.re = &c->recs[0];
-	/* the KA fields several rules read, parsed once */
-	for (size_t i = 0; i < c->nrecs; i++) {
-		struct ck_rec *r = &c->recs[i];
-		if (r->rank != CK_R_KA)
-			continue;
-		r->ka_mask = futan_mask(c, r);
-		r->ka_date_ok = date_of(c, r, 1, &r->ka_date);
-		r->ka_amt_ok = num(c, r, 5, &r->ka_amt);
-	}
+	/* (the KA fields several rules read were parsed by ck_ka_parse() as the
+	 * records were stored) */
 	check_structure(c, &x);
 	x.present[0] = x.nho > 0;
 	for (int k = 0; k < x.nko; k++)

@@ -4,7 +4,9 @@
  * general loop, the master's 併算定背反 pair index against hk_master_exclusion(),
  * and the checker's memo of clean records against checking every record.
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "tests/unit/harness.h"
 #include "receipt/check.h"
@@ -179,4 +181,86 @@ TEST(check_fast_memo_reports_every_receipt)
 	CHECK_INT(n[0], 3);          /* 599999999: not in the master, in each receipt */
 	CHECK_INT(n[1], 3);          /* and the KA with a 10th field, each time */
 	CHECK_INT(st.errors + st.warnings, n[2]);
+}
+
+/* Every diagnostic of a file, as one running hash, a count, the E-DATE count,
+ * and whether each came on the thread that called hk_check_file(). */
+struct diag_trace {
+	unsigned long long hash;
+	long n, ndate;
+	pthread_t caller;
+	bool other_thread;
+};
+
+static void trace_diag(void *ctx, const struct hk_diag *d)
+{
+	struct diag_trace *t = ctx;
+	char line[768];
+	int len = snprintf(line, sizeof(line), "%s:%ld:%s:%d:%d:%s:%s\n", d->file, d->line, d->rec,
+			   d->field, (int)d->severity, d->code, d->msg);
+	for (int i = 0; i < len && i < (int)sizeof(line); i++)
+		t->hash = (t->hash ^ (unsigned char)line[i]) * 1099511628211ull;
+	t->n++;
+	if (strcmp(d->code, "E-DATE") == 0)
+		t->ndate++;
+	if (!pthread_equal(pthread_self(), t->caller))
+		t->other_thread = true;
+}
+
+/* hk_check_file() reads a large file on a second thread (HOUKAN_CHECK_PIPE=1
+ * forces it on any file): the callback gets the same diagnostics in the same
+ * order, on the caller's thread, as when one thread does everything - over
+ * many batches of receipts, and with one receipt of more diagnostics than a
+ * batch holds (it moves to the next batch while it is being read). */
+TEST(check_fast_pipe_same_as_one_thread)
+{
+	const char *path = hk_test_path("pipe.UKE");
+	FILE *f = fopen(path, "wb");
+	struct diag_trace one = {0}, two = {0};
+	struct hk_check_opts opt = {0};
+	struct hk_check_stats st1, st2;
+	struct hk_err err = {0};
+	int rc1, rc2;
+
+	CHECK(f != NULL);
+	fprintf(f, "HM,1,13,6,1234567,\x83\x65\x83\x58\x83\x67,202407,03-0000-0000\r\n");
+	for (int k = 1; k <= 600; k++) {
+		fprintf(f, "RE,%d,6112,202406,\x8a\xc5\x8c\xec\x81\x40\x91\xbe\x98\x59,,1,19600101,,,,,,P%06d,\r\n"
+			"HO,06139992,\x82\x50\x82\x51\x82\x52,\x82\x53\x82\x54\x82\x55,1,%d,,,,,,\r\n"
+			"IH,13,1,0123456,\x83\x65\x83\x58\x83\x67,\x88\xe3\x8e\x74,\r\n"
+			"HJ,01,20240401,20240930\r\n"
+			"JS,\x83\x65\x83\x58\x83\x67,03,,,\r\n"
+			"SY,0000999,,\x83\x65\x83\x58\x83\x67,\r\n"
+			"RJ,20240401,01,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n",
+			k == 77 ? 76 : k, k, k % 7 == 0 ? 16650 : 11100);
+		for (int d = 3; d <= 24; d += 7)
+			fprintf(f, "KA,202406%02d,1,510000110,,5550,03,01,01\r\n", d + (k % 3));
+		if (k % 7 == 0) /* a second visit on a day, and a code the master does not have */
+			fprintf(f, "KA,20240625,1,510000110,,5550,03,01,01\r\nKA,20240626,1,599999999,,0,03,01,01\r\n");
+		if (k == 300) /* more diagnostics than one batch holds, in one receipt */
+			for (int j = 0; j < 700; j++)
+				fprintf(f, "KA,2024%04d,1,510000110,,0,03,01,01\r\n", 1300 + j % 50);
+		if (k == 450)
+			fprintf(f, "KA,20240601,1,510000110,,5550,03,01,01\r\n"); /* out of date order */
+	}
+	fprintf(f, "GO\r\n\x1a");
+	CHECK(fclose(f) == 0);
+	opt.master_root = "data/master";
+	one.caller = two.caller = pthread_self();
+	setenv("HOUKAN_CHECK_PIPE", "0", 1);
+	rc1 = hk_check_file(path, &opt, trace_diag, &one, &st1, &err);
+	setenv("HOUKAN_CHECK_PIPE", "1", 1);
+	rc2 = hk_check_file(path, &opt, trace_diag, &two, &st2, &err);
+	unsetenv("HOUKAN_CHECK_PIPE");
+	CHECK_INT(rc1, 0);
+	CHECK_INT(rc2, 0);
+	CHECK_INT(st1.receipts, 600);
+	CHECK_INT(one.ndate, 700);
+	CHECK(one.n > 700 + 85 * 2);
+	CHECK_INT(two.n, one.n);
+	CHECK(two.hash == one.hash);
+	CHECK_INT(st2.receipts, st1.receipts);
+	CHECK_INT(st2.errors, st1.errors);
+	CHECK_INT(st2.warnings, st1.warnings);
+	CHECK(!two.other_thread);
 }
