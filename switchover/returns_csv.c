@@ -452,6 +452,10 @@ static int value(struct rd *r, const struct col *c, const char *v, struct hk_res
 	char h[HK_RES_TEXT_MAX];
 	if (c->f == HK_RF_NONE || c->f == HK_RF_KIND || c->f == HK_RF_TEXT || c->f == HK_RF_COUNT)
 		return 0;
+	if (c->f == HK_RF_ITEM || c->f == HK_RF_ITEM_AFTER) { /* as written */
+		copy_cut(c->f == HK_RF_ITEM ? it->item : it->item_after, HK_RES_TEXT_MAX, v);
+		return 0;
+	}
 	half(v, h, sizeof(h));
 	switch (c->f) {
 	case HK_RF_NONE:
@@ -523,11 +527,8 @@ static int value(struct rd *r, const struct col *c, const char *v, struct hk_res
 		memcpy(it->reason, h, strlen(h) + 1);
 		return 0;
 	case HK_RF_ITEM:
-		copy_cut(it->item, sizeof(it->item), v);
-		return 0;
 	case HK_RF_ITEM_AFTER:
-		copy_cut(it->item_after, sizeof(it->item_after), v);
-		return 0;
+		return 0; /* above */
 	case HK_RF_SWITCH_KIND:
 		if (!strcmp(h, "振替") || !strcmp(h, "04") || !strcmp(h, "4"))
 			it->switch_kind = 4;

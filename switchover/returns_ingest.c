@@ -916,8 +916,9 @@ static int on_switch(void *ctx, const struct hk_res_item *it, struct hk_err *err
  * database.  Errors come out as from one thread: the items handed over
  * before the parser failed are taken first, so an earlier failure of this
  * thread is the one reported; when this thread fails, it tells the parser to
- * stop. */
-#define CHUNK_ROWS 256
+ * stop.  The parser, once it waits for a chunk, is woken when half the pool
+ * is free again (fewer wake-ups). */
+#define CHUNK_ROWS 512
 #define CHUNK_BYTES (128 << 10)
 #define NCHUNKS 4
 
@@ -943,6 +944,8 @@ struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t ready, room;
 	struct chunk *free;             /* chunks to fill */
+	int nfree;
+	bool parser_waits;
 	struct chunk *head, *tail;      /* filled, in order */
 	struct chunk *cur;              /* the parser's */
 	bool done;                      /* the parser has returned */
@@ -976,8 +979,11 @@ static int pipe_put(void *ctx, const struct hk_res_item *it, struct hk_err *err)
 	size_t il, al;
 	if (!pp->cur) {
 		pthread_mutex_lock(&pp->mu);
-		while (!pp->free && !pp->stop)
+		while (!pp->free && !pp->stop) {
+			pp->parser_waits = true;
 			pthread_cond_wait(&pp->room, &pp->mu);
+		}
+		pp->parser_waits = false;
 		if (pp->stop) {
 			pthread_mutex_unlock(&pp->mu);
 			/* not reported: the writer's own error is */
@@ -985,6 +991,7 @@ static int pipe_put(void *ctx, const struct hk_res_item *it, struct hk_err *err)
 		}
 		pp->cur = pp->free;
 		pp->free = pp->cur->next;
+		pp->nfree--;
 		pthread_mutex_unlock(&pp->mu);
 		pp->cur->n = 0;
 		hk_buf_reset(&pp->cur->text);
@@ -1055,6 +1062,7 @@ static void *pipe_parse(void *arg)
 	if (pp->cur) { /* empty */
 		pp->cur->next = pp->free;
 		pp->free = pp->cur;
+		pp->nfree++;
 		pp->cur = NULL;
 	}
 	pp->rc = rc;
@@ -1080,9 +1088,11 @@ static int parse_csv(struct hk_res_ingest *in, enum hk_res_layout layout, const 
 	pp->path = path;
 	for (int i = 0; i < NCHUNKS; i++) {
 		/* the texts of CHUNK_ROWS items, or CHUNK_BYTES and one more item */
-		hk_buf_init(&chunks[i].text, CHUNK_BYTES + 2 * HK_RES_TEXT_MAX + HK_MAX_CSV_LINE + 16, "result items in flight");
+		hk_buf_init(&chunks[i].text, CHUNK_BYTES + 2 * HK_RES_TEXT_MAX + HK_MAX_CSV_LINE + 16,
+			    "result items in flight");
 		chunks[i].next = pp->free;
 		pp->free = &chunks[i];
+		pp->nfree++;
 	}
 	if (pthread_create(&th, NULL, pipe_parse, pp) != 0) {
 		/* no thread: parse here */
@@ -1107,9 +1117,11 @@ static int parse_csv(struct hk_res_ingest *in, enum hk_res_layout layout, const 
 		pthread_mutex_lock(&pp->mu);
 		c->next = pp->free;
 		pp->free = c;
+		pp->nfree++;
 		if (rc < 0)
 			pp->stop = true;
-		pthread_cond_signal(&pp->room);
+		if (pp->stop || (pp->parser_waits && pp->nfree >= NCHUNKS / 2))
+			pthread_cond_signal(&pp->room);
 		pthread_mutex_unlock(&pp->mu);
 		if (rc < 0)
 			break;
