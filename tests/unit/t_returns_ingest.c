@@ -217,3 +217,42 @@ TEST(returns_ingest_late_error_changes_nothing)
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 }
+
+/* A write that fails while the reader thread is far ahead (blocked on a full
+ * pool): the write's error is the one reported, the reader stops, nothing is
+ * kept.  The failure is a trigger on one item's line. */
+TEST(returns_ingest_write_error_stops_reader)
+{
+	struct model m;
+	struct hk_res_ingest *in = NULL;
+	struct hk_res_ingest_stats st;
+	struct hk_err err = {0};
+	sqlite3 *db = station("ri3.db");
+	sqlite3_stmt *q = NULL;
+	const char *path = hk_test_path("zogn_trig.csv");
+	long rows;
+	int rc;
+	CHECK(db != NULL);
+	memset(&m, 0, sizeof(m));
+	rows = write_file(path, &m, 0);
+	CHECK(rows > 4000);
+	CHECK(hk_db_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON notice_item WHEN NEW.line = 100"
+			 " BEGIN SELECT RAISE(ABORT, 'no item 100'); END;", &err) == 0);
+	CHECK(hk_res_ingest_open(db, &in, &err) == 0);
+	rc = hk_res_ingest_file(in, HK_NOTICE_ZOGEN, path, &st, &err);
+	CHECK_INT(rc, -1);
+	CHECK_STR(err.msg, "database: recording an item: no item 100");
+	CHECK(hk_db_prepare(db, "SELECT (SELECT count(*) FROM notice) + (SELECT count(*) FROM notice_item)"
+			    " + (SELECT count(*) FROM receipt_state) + (SELECT count(*) FROM receipt WHERE decided IS NOT NULL"
+			    " AND decided <> total - 5)", &q, &err) == 0);
+	CHECK(sqlite3_step(q) == SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(q, 0), 0);
+	sqlite3_finalize(q);
+	/* the same ingest object takes the file once the obstacle is gone */
+	CHECK(hk_db_exec(db, "DROP TRIGGER boom", &err) == 0);
+	rc = hk_res_ingest_file(in, HK_NOTICE_ZOGEN, path, &st, &err);
+	hk_res_ingest_close(in);
+	CHECK_INT(rc, 0);
+	CHECK_INT(st.items, rows);
+	sqlite3_close(db);
+}
