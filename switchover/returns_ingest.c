@@ -42,6 +42,7 @@
  * not change.  Every queue is written before the file's summary and COMMIT. */
 #define ROW_BATCH 64
 #define TEXT_FLUSH (256 << 10)      /* queued item bytes that start a flush */
+/* and room for one more item: raw bytes (a CSV row, an HR record) and texts */
 #define TEXT_CAP (TEXT_FLUSH + 2 * HK_MAX_CSV_LINE + 8 * HK_RES_TEXT_MAX)
 
 enum { QF_CODE, QF_TEXT, QF_RAW, QF_SEARCH, QF_KEY, QF_MONTH, QF_N };
@@ -449,7 +450,8 @@ static int items_flush(struct hk_res_ingest *in, struct hk_err *err)
 	int rc = 0;
 	if (in->nitems == ROW_BATCH) {
 		sqlite3_stmt *s;
-		if (!in->ins_item_bulk && prepare_rows(in->db, sqlite3_sql(in->ins_item), 12, ROW_BATCH, &in->ins_item_bulk, err) < 0)
+		if (!in->ins_item_bulk &&
+		    prepare_rows(in->db, sqlite3_sql(in->ins_item), 12, ROW_BATCH, &in->ins_item_bulk, err) < 0)
 			return -1;
 		s = in->ins_item_bulk;
 		for (int i = 0; i < ROW_BATCH; i++)
@@ -478,7 +480,7 @@ static int add_item(struct hk_res_ingest *in, long long rid, long line, const ch
 	 * items; a matched 増減点/振替 item has its receipt's */
 	bool keys = !rid || !strcmp(kind, "return");
 	const void *part[QF_N];
-	size_t total = 0;
+	size_t len[QF_N], total = 0;
 	month7(service_month6, sm);
 	part[QF_CODE] = code;
 	part[QF_TEXT] = text;
@@ -486,23 +488,17 @@ static int add_item(struct hk_res_ingest *in, long long rid, long line, const ch
 	part[QF_SEARCH] = keys ? search_no : NULL;
 	part[QF_KEY] = keys ? record_key : NULL;
 	part[QF_MONTH] = keys ? sm : NULL;
-	if (in->nitems == ROW_BATCH && items_flush(in, err) < 0)
+	for (int f = 0; f < QF_N; f++) {
+		len[f] = f == QF_RAW ? (raw ? rawlen : 0) : part[f] ? strlen(part[f]) : 0;
+		total += len[f];
+	}
+	if ((in->nitems == ROW_BATCH || (in->nitems && in->text.len + total > TEXT_FLUSH)) && items_flush(in, err) < 0)
 		return -1;
 	q = &in->items[in->nitems];
 	for (int f = 0; f < QF_N; f++) {
-		q->len[f] = f == QF_RAW ? (raw ? rawlen : 0) : part[f] ? strlen(part[f]) : 0;
-		total += q->len[f];
-	}
-	if (in->nitems && in->text.len + total > TEXT_FLUSH) {
-		if (items_flush(in, err) < 0)
-			return -1;
-		q = &in->items[0];
-		for (int f = 0; f < QF_N; f++)
-			q->len[f] = f == QF_RAW ? (raw ? rawlen : 0) : part[f] ? strlen(part[f]) : 0;
-	}
-	for (int f = 0; f < QF_N; f++) {
 		q->off[f] = in->text.len;
-		if (q->len[f] && hk_buf_add(&in->text, part[f], q->len[f], err) < 0)
+		q->len[f] = len[f];
+		if (len[f] && hk_buf_add(&in->text, part[f], len[f], err) < 0)
 			return -1;
 	}
 	q->rid = rid;
@@ -522,7 +518,8 @@ static int states_flush(struct hk_res_ingest *in, struct hk_err *err)
 	int rc = 0;
 	if (in->nstates == ROW_BATCH) {
 		sqlite3_stmt *s;
-		if (!in->ins_state_bulk && prepare_rows(in->db, sqlite3_sql(in->ins_state), 4, ROW_BATCH, &in->ins_state_bulk, err) < 0)
+		if (!in->ins_state_bulk &&
+		    prepare_rows(in->db, sqlite3_sql(in->ins_state), 4, ROW_BATCH, &in->ins_state_bulk, err) < 0)
 			return -1;
 		s = in->ins_state_bulk;
 		for (int i = 0; i < ROW_BATCH; i++) {

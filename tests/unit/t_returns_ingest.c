@@ -161,7 +161,8 @@ TEST(returns_ingest_batches_match_row_rules)
 		int i = sqlite3_column_int(q, 0);
 		if (m.has_decided[i]) {
 			if (sqlite3_column_int64(q, 1) != m.decided[i])
-				fprintf(stderr, "receipt %d: decided %lld, want %lld\n", i, sqlite3_column_int64(q, 1), m.decided[i]);
+				fprintf(stderr, "receipt %d: decided %lld, want %lld\n", i, sqlite3_column_int64(q, 1),
+					m.decided[i]);
 			CHECK_INT(sqlite3_column_int64(q, 1), m.decided[i]);
 		} else {
 			CHECK_INT(sqlite3_column_type(q, 1), SQLITE_NULL);
