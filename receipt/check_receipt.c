@@ -635,6 +635,8 @@ static const struct hk_master_exclusion *exclusion_of(struct ck_ctx *c, const st
 	return mo->excl[h].ex;
 }
 
+/* A date as one number in date order (valid calendar dates: the master's
+ * are, and so are the KA dates that reach the rules using it). */
 static int date_int(struct hk_date d)
 {
 	return d.y * 512 + d.m * 32 + d.d;
@@ -651,9 +653,8 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	const struct hk_master_item *dist[MAX_PAIR_KA];
 	uint32_t dkey[MAX_PAIR_KA], keys[MAX_PAIR_KA];
 	size_t nka = 0, nd, di[MAX_PAIR_KA], first[MAX_PAIR_KA], last[MAX_PAIR_KA], nxt[MAX_PAIR_KA];
-	int day[MAX_PAIR_KA], wix[MAX_PAIR_KA];
-	long wk[MAX_PAIR_KA], wk_of[32];
-	bool have_wk[32] = {false};
+	int day[MAX_PAIR_KA], wix[MAX_PAIR_KA], wd1;
+	int16_t kslot[128]; /* distinct codes by a hash of their number (-1: free) */
 	bool all = true;
 
 	if (!m)
@@ -734,16 +735,32 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	}
 	if (!all || !x->month_ok)
 		return;
+	{
+		struct hk_date d1 = {x->sy, x->sm, 1};
+		wd1 = hk_date_weekday(d1); /* 0 = Sunday, as week starts count */
+	}
 	/* The lines of each distinct code (in the order of its first line), and
 	 * each line's day and week: every date is in the month x->sy/x->sm, so
 	 * equal days are equal dates, and same_week() is equal week starts. */
 	nd = 0;
+	memset(kslot, 0xff, sizeof(kslot));
 	for (size_t a = 0; a < nka; a++) {
 		uint32_t key = keys[a]; /* the item's code is the one looked up */
-		size_t k;
-		for (k = 0; k < nd; k++)
-			if (dist[k] == items[a] || (key ? key == dkey[k] : strcmp(dist[k]->code, items[a]->code) == 0))
-				break;
+		size_t k, h = (key * 2654435761u) >> 25;
+		if (key && nd < 96) {
+			/* by the code's number: kslot holds every code so far (a
+			 * month has a few), and has free slots */
+			while (kslot[h] >= 0 && dkey[kslot[h]] != key)
+				h = (h + 1) & 127;
+			k = kslot[h] >= 0 ? (size_t)kslot[h] : nd;
+			if (k == nd)
+				kslot[h] = (int16_t)nd;
+		} else {
+			for (k = 0; k < nd; k++)
+				if (dist[k] == items[a] ||
+				    (key ? key == dkey[k] : strcmp(dist[k]->code, items[a]->code) == 0))
+					break;
+		}
 		if (k == nd) {
 			dist[nd] = items[a];
 			dkey[nd] = key;
@@ -756,24 +773,9 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		nxt[a] = nka; /* the next line of the same code (nka: none) */
 		di[a] = k;
 		day[a] = dates[a].d;
-		if (!have_wk[day[a]]) {
-			wk_of[day[a]] = hk_date_to_days(dates[a]) - hk_date_weekday(dates[a]);
-			have_wk[day[a]] = true;
-		}
-		wk[a] = wk_of[day[a]];
-	}
-	/* a small number per week (in the order the lines meet them), for counting */
-	{
-		long seen[32];
-		int nw = 0;
-		for (size_t a = 0; a < nka; a++) {
-			int w;
-			for (w = 0; w < nw && seen[w] != wk[a]; w++)
-				;
-			if (w == nw)
-				seen[nw++] = wk[a];
-			wix[a] = w;
-		}
+		/* the week (Sunday to Saturday) of the month, 0-5: equal for two
+		 * days of the month when their week starts are equal */
+		wix[a] = (day[a] - 1 + wd1) / 7;
 	}
 	/* 算定回数限度 (day, week, month units): for each line of a code, how many
 	 * lines of that code up to it fall in its day, week or month */
@@ -783,19 +785,29 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		size_t nl, nlines = 0, lines[MAX_PAIR_KA];
 		if (!it->rel_limit)
 			continue;
+		int perday[32], perweek[6], nday[MAX_PAIR_KA], nweek[MAX_PAIR_KA], maxday = 0, maxweek = 0;
 		nl = limits_of(c, m, it, dates[first[k]], &lim);
+		/* each line's count of the code's lines up to it on its day and in its week */
 		for (size_t a = first[k]; a < nka; a = nxt[a])
+			perday[day[a]] = perweek[wix[a]] = 0;
+		for (size_t a = first[k]; a < nka; a = nxt[a]) {
+			nday[nlines] = ++perday[day[a]];
+			nweek[nlines] = ++perweek[wix[a]];
+			if (nday[nlines] > maxday)
+				maxday = nday[nlines];
+			if (nweek[nlines] > maxweek)
+				maxweek = nweek[nlines];
 			lines[nlines++] = a;
+		}
 		for (size_t l = 0; l < nl && l < CK_MEMO_NLIM; l++) {
-			int unit = lim[l]->unit, max = lim[l]->max, per[32];
+			int unit = lim[l]->unit, max = lim[l]->max;
 			if (max <= 0 || (unit != HK_LU_DAY && unit != HK_LU_WEEK && unit != HK_LU_MONTH))
 				continue;
-			for (size_t pa = 0; pa < nlines; pa++) /* (the entries counted below) */
-				per[day[lines[pa]]] = per[wix[lines[pa]]] = 0;
+			if ((unit == HK_LU_MONTH ? (int)nlines : unit == HK_LU_DAY ? maxday : maxweek) <= max)
+				continue; /* no line goes over */
 			for (size_t pa = 0; pa < nlines; pa++) {
 				size_t a = lines[pa];
-				int n = unit == HK_LU_MONTH ? (int)pa + 1 : unit == HK_LU_DAY ? ++per[day[a]] :
-					++per[wix[a]];
+				int n = unit == HK_LU_MONTH ? (int)pa + 1 : unit == HK_LU_DAY ? nday[pa] : nweek[pa];
 				if (n > max) {
 					ck_diag(c, ka[a]->line, "KA", 4, "E-KA-LIMIT",
 						"%s (%s) is claimed %d times per %s; the master allows %d",
@@ -814,12 +826,15 @@ next_code:;
 	{
 		const struct hk_master_exclusion *cache[64][64];
 		uint64_t live[64], anyk = 0; /* bit k2 of live[k]: (k, k2) has a row that may clash */
+		uint64_t always[64];         /* ... valid on every day of the month */
 		uint16_t fday[64][32], fwk[64][32];
 		size_t afirst[64];
 		bool any = false;
+		struct hk_date d1 = {x->sy, x->sm, 1}, dn = {x->sy, x->sm, hk_days_in_month(x->sy, x->sm)};
+		int mfirst = date_int(d1), mlast = date_int(dn);
 		for (size_t k = 0; k < nd; k++) {
 			afirst[k] = nka;
-			live[k] = 0;
+			live[k] = always[k] = 0;
 		}
 		for (size_t a = 0; a < nka; a++)
 			if (items[a]->rel_exclusion && afirst[di[a]] == nka)
@@ -836,6 +851,9 @@ next_code:;
 				if (ex && !ex->special && ex->kind != HK_EX_CODE_OK) {
 					live[k] |= (uint64_t)1 << k2;
 					any = true;
+					if (ex->change != HK_MC_DELETED && date_int(ex->valid_from) <= mfirst &&
+					    mlast <= date_int(ex->valid_to))
+						always[k] |= (uint64_t)1 << k2;
 				}
 			}
 		}
@@ -869,8 +887,9 @@ next_code:;
 				size_t cand = nka;
 				int on = date_int(dates[a]);
 				/* hk_master_row_valid(ex->change, ex->valid_from, ex->valid_to, dates[a]) */
-				if (ex->change == HK_MC_DELETED || date_int(ex->valid_from) > on ||
-				    on > date_int(ex->valid_to))
+				if (!(always[di[a]] >> k2 & 1) &&
+				    (ex->change == HK_MC_DELETED || date_int(ex->valid_from) > on ||
+				     on > date_int(ex->valid_to)))
 					continue;
 				if (ex->scope == HK_EXS_MONTH)
 					cand = first[k2];
