@@ -201,7 +201,7 @@ static void finish_receipt(struct ck_ctx *c)
 		b->arena.len = b->astart;
 		b->nfields = b->fstart;
 	}
-	c->recs = b->recs + b->rstart;
+	c->recs = b->recs ? b->recs + b->rstart : NULL; /* nothing allocated yet: an empty file */
 	c->nrecs = 0;
 	if (c->pipe && (b->arena.len >= BATCH_BYTES || b->nrecs >= BATCH_RECS))
 		pipe_pass(c);

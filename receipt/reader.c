@@ -376,6 +376,8 @@ again:
 			more = true;
 		}
 		if (!more) {
+			if (r->line == 0) /* the EOF code and no record before it */
+				diag(r, 0, "", 0, HK_ERROR, "E-EMPTY", "the file holds no record, only the EOF code 0x1A");
 			check_tail(r, q, n);
 			r->start = r->end;
 			r->done = true;

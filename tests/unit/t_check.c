@@ -341,3 +341,22 @@ TEST(check_companion_codes_of_the_master)
 	CHECK(!hk_master_item_allows_staff(it, "07"));
 	hk_master_free(m);
 }
+
+/* Found by the fuzzer (an empty input): nothing allocated yet must not be
+ * offset (UBSan: applying zero offset to null pointer). */
+TEST(check_empty_and_tiny_inputs)
+{
+	struct hk_err err = {0};
+	struct hk_check_opts o = {HK_UKE_STRICT, NULL, NULL};
+	struct hk_check_stats st;
+	struct got g;
+	static const char *const inputs[] = {"", "\x1a", "\r\n", "GO\r\n\x1a", "HM\r\n"};
+	for (size_t i = 0; i < HK_ARRAY_LEN(inputs); i++) {
+		memset(&g, 0, sizeof(g));
+		CHECK(hk_check_mem(inputs[i], strlen(inputs[i]), "t.UKE", &o, collect, &g, &st, &err) == 0);
+		CHECK(g.nerr > 0);
+	}
+	memset(&g, 0, sizeof(g));
+	CHECK(hk_check_mem("", 0, "t.UKE", &o, collect, &g, &st, &err) == 0);
+	CHECK(has(&g, "E-EMPTY"));
+}
