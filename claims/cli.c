@@ -126,6 +126,22 @@ int hk_usage_error(const char *cmd, const char *fmt, ...)
 	return HK_EXIT_USAGE;
 }
 
+void hk_csv_cell(const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+	putchar(last ? '\n' : ',');
+}
+
 int hk_report(const char *cmd, const struct hk_err *err)
 {
 	fprintf(stderr, "houkan %s: %s\n", cmd, err->msg[0] ? err->msg : "failed");

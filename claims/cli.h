@@ -9,6 +9,7 @@
  */
 #ifndef HK_CLI_H
 #define HK_CLI_H
+#include <stdbool.h>
 #include <stdio.h>
 #include "base/hk.h"
 
@@ -36,6 +37,9 @@ int hk_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(
 int hk_report(const char *cmd, const struct hk_err *err);
 /* True if argv has --help/-h; prints the usage to stdout. */
 int hk_wants_help(const char *cmd, int argc, char **argv);
+
+/* One RFC 4180 CSV cell on stdout, followed by ',' or (last) a newline. */
+void hk_csv_cell(const char *s, bool last);
 
 int hk_main(int argc, char **argv);
 

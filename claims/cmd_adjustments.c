@@ -11,28 +11,6 @@
 #include "claims/db.h"
 #include "base/date.h"
 
-static const char *col(sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-	return t ? (const char *)t : "";
-}
-
-static void cell(const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-	putchar(last ? '\n' : ',');
-}
-
 int cmd_adjustments(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -80,10 +58,10 @@ int cmd_adjustments(int argc, char **argv)
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		if (csv) {
 			for (int i = 0; i < 10; i++)
-				cell(col(q, i), i == 9);
+				hk_csv_cell(hk_db_col(q, i), i == 9);
 		} else {
-			printf("%s  %-12s body %s no %s  事由 %-2s %+9lld  %s%s\n", m7, col(q, 0), col(q, 1), col(q, 2),
-			       col(q, 4), (long long)sqlite3_column_int64(q, 5), col(q, 6),
+			printf("%s  %-12s body %s no %s  事由 %-2s %+9lld  %s%s\n", m7, hk_db_col(q, 0), hk_db_col(q, 1), hk_db_col(q, 2),
+			       hk_db_col(q, 4), (long long)sqlite3_column_int64(q, 5), hk_db_col(q, 6),
 			       sqlite3_column_type(q, 2) == SQLITE_NULL ? "  (matches no receipt)" : "");
 		}
 	}
@@ -113,7 +91,7 @@ int cmd_adjustments(int argc, char **argv)
 		goto fail;
 	sqlite3_bind_text(q, 1, m7, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(q)) == SQLITE_ROW)
-		printf("  事由 %-2s %6lld item(s) %+12lld yen%s\n", col(q, 0), (long long)sqlite3_column_int64(q, 1),
+		printf("  事由 %-2s %6lld item(s) %+12lld yen%s\n", hk_db_col(q, 0), (long long)sqlite3_column_int64(q, 1),
 		       (long long)sqlite3_column_int64(q, 2), sqlite3_column_int64(q, 3) ? "  (some unmatched)" : "");
 	if (r != SQLITE_DONE)
 		goto dbfail;

@@ -9,29 +9,6 @@
 #include "claims/db.h"
 #include "base/date.h"
 
-/* RFC 4180 cell */
-static void cell(const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-	putchar(last ? '\n' : ',');
-}
-
-static const char *col(sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-	return t ? (const char *)t : "";
-}
-
 int cmd_returns(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -93,15 +70,15 @@ int cmd_returns(int argc, char **argv)
 		n++;
 		if (csv) {
 			for (int i = 1; i <= 8; i++)
-				cell(col(q, i), false);
-			cell(col(q, 10), false);
-			cell(col(q, 11), true);
+				hk_csv_cell(hk_db_col(q, i), false);
+			hk_csv_cell(hk_db_col(q, 10), false);
+			hk_csv_cell(hk_db_col(q, 11), true);
 		} else {
 			bool unmatched = sqlite3_column_type(q, 9) == SQLITE_NULL;
-			printf("%s  %-12s %s  body %s  検索番号 %s  %s  %s", col(q, 1), col(q, 2), col(q, 3), col(q, 4),
-			       col(q, 5), col(q, 7), col(q, 8));
+			printf("%s  %-12s %s  body %s  検索番号 %s  %s  %s", hk_db_col(q, 1), hk_db_col(q, 2), hk_db_col(q, 3), hk_db_col(q, 4),
+			       hk_db_col(q, 5), hk_db_col(q, 7), hk_db_col(q, 8));
 			if (unmatched)
-				printf("  (matches no receipt; 記録番号等 %s, %s line %s)", col(q, 6), col(q, 10), col(q, 11));
+				printf("  (matches no receipt; 記録番号等 %s, %s line %s)", hk_db_col(q, 6), hk_db_col(q, 10), hk_db_col(q, 11));
 			putchar('\n');
 		}
 	}

@@ -28,6 +28,9 @@ void hk_db_rollback(sqlite3 *db);
 /* Set err from the connection's last error, with a prefix; returns -1. */
 int hk_db_fail(sqlite3 *db, struct hk_err *err, const char *what);
 
+/* Text of column i, "" for NULL (valid until the statement steps again). */
+const char *hk_db_col(sqlite3_stmt *st, int i);
+
 /* Copy text column i into dst (NUL-terminated, truncated to size - 1; NULL -> ""). */
 void hk_db_col_copy(char *dst, size_t size, sqlite3_stmt *st, int i);
 

@@ -176,12 +176,6 @@ static const char select_sql[] =
 	" WHERE EXISTS (SELECT 1 FROM visit v WHERE v.patient_id = p.id AND v.date BETWEEN ?1 AND ?2)"
 	" ORDER BY p.patient_key";
 
-static const char *col(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return t ? (const char *)t : "";
-}
-
 int hk_elig_write_requests(sqlite3 *db, const char *month, const char *dir, struct hk_elig_request_stats *st,
 			   struct hk_err *err)
 {
@@ -215,23 +209,23 @@ int hk_elig_write_requests(sqlite3 *db, const char *month, const char *dir, stru
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *vals[SRC__N];
 		char birth[9], visit[9], consent[9], pair[32];
-		const char *visit_start = col(s, 2), *ended = col(s, 3);
+		const char *visit_start = hk_db_col(s, 2), *ended = hk_db_col(s, 3);
 		int has_cov = sqlite3_column_type(s, 5) != SQLITE_NULL;
 		int registered = sqlite3_column_int(s, 9);
 		int w;
-		d8(col(s, 1), birth);
-		d8(col(s, 4), visit);
-		d8(visit_start[0] ? visit_start : col(s, 4), consent);
+		d8(hk_db_col(s, 1), birth);
+		d8(hk_db_col(s, 4), visit);
+		d8(visit_start[0] ? visit_start : hk_db_col(s, 4), consent);
 		vals[SRC_INSTITUTION] = inst;
-		vals[SRC_INSURER] = col(s, 5);
-		vals[SRC_SYMBOL] = col(s, 6);
-		vals[SRC_NUMBER] = col(s, 7);
-		vals[SRC_BRANCH] = col(s, 8);
+		vals[SRC_INSURER] = hk_db_col(s, 5);
+		vals[SRC_SYMBOL] = hk_db_col(s, 6);
+		vals[SRC_NUMBER] = hk_db_col(s, 7);
+		vals[SRC_BRANCH] = hk_db_col(s, 8);
 		vals[SRC_BIRTH] = birth;
 		vals[SRC_CONFIRM_DATE] = visit;
 		vals[SRC_CONSENT_DATE] = consent;
 		vals[SRC_VISIT_DATE] = visit;
-		vals[SRC_QUERY_NO] = col(s, 0);
+		vals[SRC_QUERY_NO] = hk_db_col(s, 0);
 		vals[SRC_LIMIT_CONS] = "1";
 		if (has_cov) {
 			if ((w = entry(&o[L_BULK], &layouts[L_BULK], vals, err)) < 0)
