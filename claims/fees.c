@@ -7,6 +7,7 @@
  * add-ons); the master's 施設基準, 算定回数限度 and 併算定背反 tables.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +26,20 @@ struct eng {
 	int emergency_days;          /* days with an emergency add-on so far */
 	int week_days_done;          /* visit days counted in the current week */
 	long cur_week;
+	bool month_cache;            /* answers of the month come from month (below) */
 };
 
-long hk_week_of(struct hk_date d)
+/* hk_week_of() of the date z days after 1970-01-01. */
+static long week_of_day(long z)
 {
-	long z = hk_date_to_days(d);
 	/* 1970-01-04 was a Sunday: weeks run Sunday..Saturday (暦週). */
 	long off = z - 3;
 	return off >= 0 ? off / 7 : (off - 6) / 7;
+}
+
+long hk_week_of(struct hk_date d)
+{
+	return week_of_day(hk_date_to_days(d));
 }
 
 void hk_fee_result_free(struct hk_fee_result *r)
@@ -169,6 +176,115 @@ static bool facility_ok(const struct hk_fee_ctx *c, const char *code, struct hk_
 	return false;
 }
 
+/* ---- the month's master answers --------------------------------------------
+ *
+ * Nearly every month is one state of the master: no row of any table starts
+ * or stops being valid inside it (hk_master_uniform).  Then what add(), pick()
+ * and the 算定回数限度 check ask about a code - its 基本テーブル row, whether the
+ * station holds a 施設基準 it needs, its 算定回数限度 rows - has the same answer
+ * on every day of the month, so it is worked out once per thread, master,
+ * month and station and kept here, found by the code as a number.  A month in
+ * which the master changes, or a date outside the month, asks the master with
+ * the date, as always.
+ */
+#define MC_SLOTS 512        /* hash slots (power of two); half may be used */
+#define MC_MAX_STANDARDS 64 /* a station with more 施設基準 is not cached */
+#define MC_MAX_LIMITS 8
+
+struct code_info {
+	uint32_t key;                          /* the code as a number; 0 = free slot */
+	const struct hk_master_item *it;       /* hk_master_item() */
+	bool facility_ok;                      /* facility_ok() */
+	int facility_needed;
+	size_t nlimits;                        /* hk_master_limits() of it->rel_limit items */
+	const struct hk_master_limit *limits[MC_MAX_LIMITS];
+};
+
+static _Thread_local struct {
+	const struct hk_master *master;
+	unsigned long serial;
+	int year, month, nstandards;
+	int standards[MC_MAX_STANDARDS];
+	bool uniform;
+	int used;
+	struct code_info slot[MC_SLOTS];
+} month;
+
+/* A 9-digit code as a number, or 0 (then not cached). */
+static uint32_t code_key9(const char *code)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 9; i++) {
+		if (code[i] < '0' || code[i] > '9')
+			return 0;
+		v = v * 10 + (uint32_t)(code[i] - '0');
+	}
+	return code[9] == '\0' ? v : 0;
+}
+
+/* Makes month hold this context's month; true if its answers may be used. */
+static bool month_cache_for(const struct hk_fee_ctx *c)
+{
+	const struct hk_fee_station *s = c->station;
+	int dim;
+	if (s->nstandards < 0 || s->nstandards > MC_MAX_STANDARDS || !hk_date_valid(c->year, c->month, 1))
+		return false;
+	if (month.master == c->master && month.serial == hk_master_serial(c->master) && month.year == c->year &&
+	    month.month == c->month && month.nstandards == s->nstandards &&
+	    (s->nstandards == 0 || !memcmp(month.standards, s->standards, (size_t)s->nstandards * sizeof(int))))
+		return month.uniform;
+	dim = hk_days_in_month(c->year, c->month);
+	month.master = c->master;
+	month.serial = hk_master_serial(c->master);
+	month.year = c->year;
+	month.month = c->month;
+	month.nstandards = s->nstandards;
+	if (s->nstandards > 0)
+		memcpy(month.standards, s->standards, (size_t)s->nstandards * sizeof(int));
+	month.uniform = hk_master_uniform(c->master, (struct hk_date){c->year, c->month, 1},
+				       (struct hk_date){c->year, c->month, dim});
+	for (int i = 0; i < MC_SLOTS; i++)
+		month.slot[i].key = 0;
+	month.used = 0;
+	return month.uniform;
+}
+
+static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct hk_date d, struct code_info *ci)
+{
+	ci->it = hk_master_item(c->master, code, d);
+	ci->facility_ok = facility_ok(c, code, d, &ci->facility_needed);
+	ci->nlimits = 0;
+	if (ci->it && ci->it->rel_limit) {
+		ci->nlimits = hk_master_limits(c->master, code, d, ci->limits, MC_MAX_LIMITS);
+		if (ci->nlimits > MC_MAX_LIMITS)
+			ci->nlimits = MC_MAX_LIMITS;
+	}
+}
+
+/* What the master says about code on d: from the month's cache when it
+ * holds, else looked up into *tmp. */
+static const struct code_info *code_info(struct eng *e, const char *code, struct hk_date d, struct code_info *tmp)
+{
+	uint32_t key;
+	if (e->month_cache && d.y == e->c->year && d.m == e->c->month && (key = code_key9(code)) != 0) {
+		for (unsigned i = 0; i < MC_SLOTS; i++) {
+			struct code_info *ci = &month.slot[(key * 2654435761u + i) & (MC_SLOTS - 1)];
+			if (ci->key == key)
+				return ci;
+			if (ci->key == 0) {
+				if (month.used >= MC_SLOTS / 2)
+					break;
+				code_info_fill(e->c, code, d, ci);
+				ci->key = key;
+				month.used++;
+				return ci;
+			}
+		}
+	}
+	code_info_fill(e->c, code, d, tmp);
+	return tmp;
+}
+
 static int age_on(const struct hk_fee_ctx *c, struct hk_date d)
 {
 	return hk_age_on(c->patient->birth, d);
@@ -188,21 +304,23 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 {
 	const struct hk_fee_ctx *c = e->c;
 	const struct hk_master_item *it;
+	const struct code_info *ci;
+	struct code_info tmp;
 	struct hk_fee_result *o = e->out;
 	struct hk_ka *k;
-	int need;
 	if (!code) {
 		note(e, d, NULL, "no 訪問看護療養費コード for these facts (master/fee_codes.c)");
 		return -1;
 	}
-	it = hk_master_item(c->master, code, d);
+	ci = code_info(e, code, d, &tmp);
+	it = ci->it;
 	if (!it) {
 		note(e, d, code, "%s is not in the 訪問看護療養費マスター in force on this day", code);
 		return -1;
 	}
-	if (!facility_ok(c, code, d, &need)) {
+	if (!ci->facility_ok) {
 		note(e, d, code, "%s (%s) needs 施設基準 %d, which the station has not notified",
-		     code, it->short_name, need);
+		     code, it->short_name, ci->facility_needed);
 		return -1;
 	}
 	if ((it->age_min > 0 && age_on(c, d) < it->age_min) ||
@@ -222,6 +340,7 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 	k = &o->ka[o->nka];
 	memset(k, 0, sizeof(*k));
 	k->date = d;
+	k->day = hk_date_to_days(d);
 	copy(k->code, sizeof(k->code), code);
 	k->key = code_num(code);
 	k->it = it;
@@ -259,11 +378,16 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 
 /* The first of a family's variants (in the order given, -2 ends) whose
  * 施設基準 the station holds. */
-static const char *pick(const struct hk_fee_ctx *c, int family, const int *variants, struct hk_date d)
+static const char *pick(struct eng *e, int family, const int *variants, struct hk_date d)
 {
 	for (int i = 0; variants[i] != -2; i++) {
 		const char *code = fee(family, -1, variants[i]);
-		if (code && hk_master_item(c->master, code, d) && facility_ok(c, code, d, NULL))
+		struct code_info tmp;
+		const struct code_info *ci;
+		if (!code)
+			continue;
+		ci = code_info(e, code, d, &tmp);
+		if (ci->it && ci->facility_ok)
 			return code;
 	}
 	return NULL;
@@ -289,11 +413,20 @@ static bool instruction_on(const struct hk_fee_ctx *c, char fam, struct hk_date 
 	return any;
 }
 
-static char family_of(const char *k)
+/* Instruction family of a visit.instruction_kind: 0 general ('g'), 1 精神科
+ * ('p': 03/04), 2 医療観察 ('k': 05/06). */
+static int family_index(const char *k)
 {
-	if (!strcmp(k, "03") || !strcmp(k, "04")) return 'p';
-	if (!strcmp(k, "05") || !strcmp(k, "06")) return 'k';
-	return 'g';
+	if (k[0] == '0' && k[2] == '\0') {
+		if (k[1] == '3' || k[1] == '4') return 1;
+		if (k[1] == '5' || k[1] == '6') return 2;
+	}
+	return 0;
+}
+
+static bool same_date(struct hk_date a, struct hk_date b)
+{
+	return a.d == b.d && a.m == b.m && a.y == b.y;
 }
 
 /* 職種等 for the visits of a day: visit i's staff + 10*(min(i,2)) (別表20 columns
@@ -366,7 +499,7 @@ static int explicit_items(struct eng *e, const struct hk_fee_visit *v, const cha
 }
 
 /* One family's visits on one day. */
-static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char fam, int week_no)
+static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char fam, int week_no, long day)
 {
 	const struct hk_fee_ctx *c = e->c;
 	const struct hk_fee_patient *pt = c->patient;
@@ -522,16 +655,16 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 		add(e, d, code_for(k), staff, n, instr, 0, true);
 	}
 	/* 訪問看護管理療養費: 月の初日 by 機能強化型 1/2/3 or その他, 2日目以降 イ/ロ */
-	if (hk_date_to_days(d) == e->first_day) {
+	if (day == e->first_day) {
 		static const int first[] = {1, 2, 3, 0, -2};
-		code = pick(c, HK_FEE_MGMT_FIRST, first, d);
+		code = pick(e, HK_FEE_MGMT_FIRST, first, d);
 		if (code)
 			add(e, d, code, NULL, n, instr, 0, true);
 		else
 			note(e, d, NULL, "no 訪問看護管理療養費 (月の初日) is claimable for this station");
 	} else {
 		static const int daily[] = {1, 2, -2};
-		code = pick(c, HK_FEE_MGMT_DAILY, daily, d);
+		code = pick(e, HK_FEE_MGMT_DAILY, daily, d);
 		if (code)
 			add(e, d, code, NULL, n, instr, 0, true);
 		else
@@ -546,10 +679,12 @@ static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
 	const struct hk_fee_ctx *c = e->c;
 	struct hk_date d = hk_days_to_date(e->first_day);
 	const char *code;
+	const struct code_info *ci;
+	struct code_info tmp;
 	int sm = 0, terminal = 0;
 	if (c->patient->consent_24h) {
 		static const int h24[] = {1, 0, -2};   /* イ 負担軽減の取組あり, then ロ */
-		code = pick(c, HK_FEE_24H, h24, d);
+		code = pick(e, HK_FEE_24H, h24, d);
 		if (code)
 			add(e, d, code, NULL, 1, NULL, 0, true);
 		else
@@ -563,15 +698,14 @@ static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
 	if (sm)  /* visit.special_mgmt 1 = 重症度等の高い (variant 1), 2 = その他 (variant 0) */
 		add(e, d, fee(HK_FEE_SPECIAL_MGMT, -1, sm == 1 ? 1 : 0), NULL, 1, NULL, 0, true);
 	code = fee(HK_FEE_DX, -1, -1);
-	if (c->station->online_elig && code && facility_ok(c, code, d, NULL))
+	if (c->station->online_elig && code && code_info(e, code, d, &tmp)->facility_ok)
 		add(e, d, code, NULL, 1, NULL, 0, true);
 	code = fee(HK_FEE_BASEUP_1, -1, -1);
-	if (code && hk_master_item(c->master, code, d) && facility_ok(c, code, d, NULL)) {
+	if (code && (ci = code_info(e, code, d, &tmp))->it && ci->facility_ok) {
 		add(e, d, code, NULL, 1, NULL, 0, true);
 		for (int i = 1; i <= 18; i++) {
-			int need;
 			const char *c2 = fee(HK_FEE_BASEUP_2, -1, i);
-			if (c2 && facility_ok(c, c2, d, &need) && need) {
+			if (c2 && (ci = code_info(e, c2, d, &tmp))->facility_ok && ci->facility_needed) {
 				add(e, d, c2, NULL, 1, NULL, 0, true);
 				break;
 			}
@@ -594,19 +728,37 @@ static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
 static int cmp_ka(const void *a, const void *b)
 {
 	const struct hk_ka *x = a, *y = b;
-	int c = hk_date_cmp(x->date, y->date);
-	if (c) return c;
+	if (x->day != y->day) return x->day < y->day ? -1 : 1;
 	if (x->col != y->col) return x->col < y->col ? -1 : 1;
 	if (x->role != y->role) return x->role < y->role ? -1 : 1;
 	if (x->item != y->item) return x->item < y->item ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static long bucket(int unit, struct hk_date d)
+/* The lines in cmp_ka order.  They come nearly sorted (day by day, the
+ * month's items last), so an insertion sort that moves a run at a time is
+ * cheaper than qsort; cmp_ka is a total order (seq), so the result is the same. */
+static void sort_lines(struct hk_fee_result *o)
+{
+	for (int i = 1; i < o->nka; i++) {
+		struct hk_ka t;
+		int j = i;
+		while (j > 0 && cmp_ka(&o->ka[j - 1], &o->ka[i]) > 0)
+			j--;
+		if (j == i)
+			continue;
+		t = o->ka[i];
+		memmove(&o->ka[j + 1], &o->ka[j], (size_t)(i - j) * sizeof(*o->ka));
+		o->ka[j] = t;
+	}
+}
+
+/* The 算定単位 bucket of a day (days since 1970-01-01), -1 if the unit does not apply. */
+static long bucket(int unit, long day)
 {
 	switch (unit) {
-	case HK_LU_DAY: return hk_date_to_days(d);
-	case HK_LU_WEEK: return hk_week_of(d);
+	case HK_LU_DAY: return day;
+	case HK_LU_WEEK: return week_of_day(day);
 	case HK_LU_MONTH: case HK_LU_FIRST: case HK_LU_PATIENT: return 0;
 	default: return -1; /* 入院中 etc.: not applicable to a month of visits */
 	}
@@ -617,39 +769,40 @@ static void enforce_limits(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
 	for (int i = 0; i < o->nka; i++) {
-		const struct hk_master_limit *lim[8];
-		size_t nl;
+		const struct code_info *ci;
+		struct code_info tmp;
 		const struct hk_master_item *it;
 		if (o->ka[i].dropped)
 			continue;
 		it = o->ka[i].it;
 		if (!it || !it->rel_limit)
 			continue;
-		nl = hk_master_limits(e->c->master, o->ka[i].code, o->ka[i].date, lim, HK_ARRAY_LEN(lim));
-		for (size_t r = 0; r < nl && r < HK_ARRAY_LEN(lim); r++) {
-			long b = bucket(lim[r]->unit, o->ka[i].date);
+		ci = code_info(e, o->ka[i].code, o->ka[i].date, &tmp);
+		for (size_t r = 0; r < ci->nlimits; r++) {
+			const struct hk_master_limit *lim = ci->limits[r];
+			long b = bucket(lim->unit, o->ka[i].day);
 			int count = 0;
-			if (b < 0 || lim[r]->max <= 0)
+			if (b < 0 || lim->max <= 0)
 				continue;
 			for (int j = 0; j <= i; j++)
-				if (!o->ka[j].dropped && o->ka[j].key == o->ka[i].key &&
-				    bucket(lim[r]->unit, o->ka[j].date) == b)
+				if (o->ka[j].key == o->ka[i].key && !o->ka[j].dropped &&
+				    bucket(lim->unit, o->ka[j].day) == b)
 					count++;
-			if (count > lim[r]->max) {
+			if (count > lim->max) {
 				o->ka[i].dropped = true;
 				note(e, o->ka[i].date, o->ka[i].code, "%s: 算定回数限度 %d per %s reached; left out",
-				     lim[r]->short_name, lim[r]->max, lim[r]->unit_name);
+				     lim->short_name, lim->max, lim->unit_name);
 				break;
 			}
 		}
 	}
 }
 
-static bool same_scope(int scope, struct hk_date a, struct hk_date b)
+static bool same_scope(int scope, const struct hk_ka *a, const struct hk_ka *b)
 {
 	switch (scope) {
-	case HK_EXS_DAY: case HK_EXS_SAME_TIME: return !hk_date_cmp(a, b);
-	case HK_EXS_WEEK: return hk_week_of(a) == hk_week_of(b);
+	case HK_EXS_DAY: case HK_EXS_SAME_TIME: return a->day == b->day;
+	case HK_EXS_WEEK: return week_of_day(a->day) == week_of_day(b->day);
 	case HK_EXS_MONTH: return true;
 	default: return false;
 	}
@@ -666,18 +819,21 @@ static void drop(struct eng *e, int i, int other, const char *why)
 }
 
 /* 併算定背反 between the kept lines; each pair of distinct codes is looked up once
- * (a month has a few distinct codes and many lines). */
+ * (a month has a few distinct codes and many lines), and only pairs the
+ * master's index says may have a row (hk_master_may_exclude) are looked at. */
 #define MAX_DISTINCT 64
+#define EXCL_STACK_LINES 256
 static void enforce_exclusions(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
 	const struct hk_master *m = e->c->master;
 	const struct hk_master_item *dist[MAX_DISTINCT];
 	const struct hk_master_exclusion *cache[MAX_DISTINCT][MAX_DISTINCT];
-	unsigned char looked[MAX_DISTINCT][MAX_DISTINCT];
-	int *di = hk_malloc(((size_t)o->nka + 1) * sizeof(int));
+	uint64_t partners[MAX_DISTINCT];   /* bit b of a: hk_master_may_exclude(dist[a], dist[b]) */
+	uint64_t looked[MAX_DISTINCT];     /* bit b of a: cache[a][b] is set */
+	int di_stack[EXCL_STACK_LINES];
+	int *di = o->nka <= EXCL_STACK_LINES ? di_stack : hk_malloc((size_t)o->nka * sizeof(int));
 	int nd = 0;
-	memset(looked, 0, sizeof(looked));
 	for (int i = 0; i < o->nka; i++) {
 		const struct hk_master_item *it = o->ka[i].it;
 		int k;
@@ -694,21 +850,31 @@ static void enforce_exclusions(struct eng *e)
 		}
 		di[i] = k;
 	}
+	for (int a = 0; a < nd; a++) {
+		partners[a] = 0;
+		looked[a] = 0;
+		if (!dist[a] || !dist[a]->rel_exclusion)
+			continue;
+		for (int b = 0; b < nd; b++)
+			if (b != a && dist[b] && hk_master_may_exclude(m, dist[a], dist[b]))
+				partners[a] |= (uint64_t)1 << b;
+	}
 	for (int i = 0; i < o->nka; i++) {
-		if (o->ka[i].dropped || di[i] < 0 || !dist[di[i]] || !dist[di[i]]->rel_exclusion)
+		int a = di[i];
+		if (o->ka[i].dropped || a < 0 || !partners[a])
 			continue;
 		for (int j = 0; j < o->nka; j++) {
 			const struct hk_master_exclusion *x;
-			if (j == i || o->ka[j].dropped || di[j] < 0 || di[j] == di[i] || !dist[di[j]])
+			int b = di[j];
+			if (b < 0 || !(partners[a] >> b & 1) || o->ka[j].dropped)
 				continue;
-			if (!looked[di[i]][di[j]]) {
-				cache[di[i]][di[j]] = hk_master_may_exclude(m, dist[di[i]], dist[di[j]])
-					? hk_master_exclusion(m, o->ka[i].code, o->ka[j].code, o->ka[i].date) : NULL;
-				looked[di[i]][di[j]] = 1;
+			if (!(looked[a] >> b & 1)) {
+				cache[a][b] = hk_master_exclusion(m, o->ka[i].code, o->ka[j].code, o->ka[i].date);
+				looked[a] |= (uint64_t)1 << b;
 			}
-			x = cache[di[i]][di[j]];
+			x = cache[a][b];
 			if (!x || !hk_master_row_valid(x->change, x->valid_from, x->valid_to, o->ka[i].date) ||
-			    !same_scope(x->scope, o->ka[i].date, o->ka[j].date))
+			    !same_scope(x->scope, &o->ka[i], &o->ka[j]))
 				continue;
 			switch (x->kind) {
 			case HK_EX_CODE_NOT: drop(e, i, j, "this item is not claimable"); break;
@@ -719,7 +885,8 @@ static void enforce_exclusions(struct eng *e)
 				break;
 		}
 	}
-	hk_free(di);
+	if (di != di_stack)
+		hk_free(di);
 }
 
 /* %-add-ons: amount 0, their value added to the base line directly above (第18章 (6)ウ). */
@@ -750,7 +917,7 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 		   struct hk_fee_result *out, struct hk_err *err)
 {
 	struct eng e = {0};
-	long week = -1;
+	long week = -1, first_week;
 	int week_no = 0;
 	memset(out, 0, sizeof(*out));
 	e.c = c;
@@ -760,38 +927,34 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 		return 0;
 	if (!c->master)
 		return hk_err_set(err, HK_EXIT_INTERNAL, "fees: no master");
+	e.month_cache = month_cache_for(c);
 	e.first_day = hk_date_to_days(visits[0].date);
+	first_week = hk_week_of((struct hk_date){c->year, c->month, 1});
 	for (int i = 0; i < n;) {
-		const struct hk_fee_visit *day[MAX_DAY_VISITS];
-		int j = i, nd = 0;
-		long w;
-		while (j < n && !hk_date_cmp(visits[j].date, visits[i].date))
-			j++;
-		w = hk_week_of(visits[i].date);
+		/* the day's visits by instruction family: general, 精神科, 医療観察 */
+		const struct hk_fee_visit *day[3][MAX_DAY_VISITS];
+		int nfam[3] = {0, 0, 0};
+		int j = i;
+		long dn = hk_date_to_days(visits[i].date), w = week_of_day(dn);
+		for (; j < n && same_date(visits[j].date, visits[i].date); j++) {
+			int f = family_index(visits[j].family);
+			if (nfam[f] < MAX_DAY_VISITS)
+				day[f][nfam[f]++] = &visits[j];
+		}
 		if (w != week) {
-			struct hk_date first = {c->year, c->month, 1};
 			week = w;
 			/* the days of this week that fell in the previous month count too */
-			week_no = w == hk_week_of(first) ? c->prior_week_days : 0;
+			week_no = w == first_week ? c->prior_week_days : 0;
 		}
 		week_no++;
 		/* each instruction family of the day separately */
-		for (int pass = 0; pass < 3; pass++) {
-			char fam = "gpk"[pass];
-			nd = 0;
-			for (int k = i; k < j; k++)
-				if (family_of(visits[k].family) == fam) {
-					if (nd < MAX_DAY_VISITS)
-						day[nd++] = &visits[k];
-				}
-			if (nd)
-				day_group(&e, day, nd, fam, week_no);
-		}
+		for (int f = 0; f < 3; f++)
+			if (nfam[f])
+				day_group(&e, day[f], nfam[f], "gpk"[f], week_no, dn);
 		i = j;
 	}
 	monthly(&e, visits, n);
-	if (out->nka > 1)
-		qsort(out->ka, (size_t)out->nka, sizeof(*out->ka), cmp_ka);
+	sort_lines(out);
 	enforce_limits(&e);
 	enforce_exclusions(&e);
 	fold_percent(&e);

@@ -70,6 +70,7 @@ struct hk_fee_ctx {
 
 struct hk_ka {
 	struct hk_date date;
+	long day;                   /* hk_date_to_days(date) */
 	char code[10];
 	unsigned key;               /* code as a number, for fast comparison */
 	const struct hk_master_item *it; /* its master row on date (valid while the master is loaded) */

@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <iconv.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -250,6 +251,9 @@ struct hk_master {
 	uint16_t *item_code;                 /* items[i]: index of its code among the distinct codes */
 	size_t ncodes;                       /* distinct codes of the 基本テーブル */
 	unsigned char *excl_pairs;           /* bit a*ncodes+b: some エ row (code a, other b) */
+	long *change_days;                   /* sorted, distinct: days on which some row starts or ends being valid */
+	size_t nchange_days;
+	unsigned long serial;                /* hk_master_serial() */
 	size_t n[HK_MT_COUNT];
 	size_t alloc[HK_MT_COUNT];
 	struct arena_block *arena;
@@ -273,6 +277,7 @@ void hk_master_free(struct hk_master *m)
 	hk_free(m->excl_key);
 	hk_free(m->item_code);
 	hk_free(m->excl_pairs);
+	hk_free(m->change_days);
 	hk_free(m);
 }
 
@@ -905,6 +910,46 @@ static int sort_items(struct hk_master *m, struct hk_err *err)
 	return 0;
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void add_change(long *days, size_t *n, int change, struct hk_date from, struct hk_date to)
+{
+	if (change == HK_MC_DELETED)
+		return; /* never valid: no day changes its answer */
+	days[(*n)++] = hk_date_to_days(from);
+	days[(*n)++] = hk_date_to_days(to) + 1;
+}
+
+/* The days on which any row of any table becomes or stops being valid
+ * (hk_master_uniform). */
+static void index_change_days(struct hk_master *m)
+{
+	size_t total = 0, n = 0, w = 0;
+	for (int t = 0; t < HK_MT_COUNT; t++)
+		total += 2 * m->n[t];
+	m->change_days = hk_calloc(total + 1, sizeof(*m->change_days));
+	for (size_t i = 0; i < m->n[HK_MT_KIHON]; i++)
+		add_change(m->change_days, &n, m->items[i].change, m->items[i].valid_from, m->items[i].valid_to);
+	for (size_t i = 0; i < m->n[HK_MT_KASAN]; i++)
+		add_change(m->change_days, &n, m->addons[i].change, m->addons[i].valid_from, m->addons[i].valid_to);
+	for (size_t i = 0; i < m->n[HK_MT_KAISU]; i++)
+		add_change(m->change_days, &n, m->limits[i].change, m->limits[i].valid_from, m->limits[i].valid_to);
+	for (size_t i = 0; i < m->n[HK_MT_HAIHAN]; i++)
+		add_change(m->change_days, &n, m->excls[i].change, m->excls[i].valid_from, m->excls[i].valid_to);
+	for (size_t i = 0; i < m->n[HK_MT_SHISETSU]; i++)
+		add_change(m->change_days, &n, m->facs[i].change, m->facs[i].valid_from, m->facs[i].valid_to);
+	if (n)
+		qsort(m->change_days, n, sizeof(*m->change_days), cmp_long);
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || m->change_days[w - 1] != m->change_days[i])
+			m->change_days[w++] = m->change_days[i];
+	m->nchange_days = w;
+}
+
 static void index_all(struct hk_master *m)
 {
 	if (m->n[HK_MT_KASAN])
@@ -946,6 +991,7 @@ static void index_all(struct hk_master *m)
 		bit = (size_t)m->item_code[ia] * m->ncodes + m->item_code[ib];
 		m->excl_pairs[bit / 8] |= (unsigned char)(1u << (bit % 8));
 	}
+	index_change_days(m);
 }
 
 /* ---- loading ---- */
@@ -975,6 +1021,10 @@ static int load_revision(const char *dir, struct hk_date eff, bool has_next, str
 		if (load_table(m, dir, (enum hk_master_table)t, &listing, err) < 0)
 			goto out;
 	index_all(m);
+	{
+		static atomic_ulong serials;
+		m->serial = atomic_fetch_add(&serials, 1) + 1;
+	}
 	hk_sha256_hex(listing.data, listing.len, hex);
 	hk_date_fmt8(eff, d8);
 	hk_snprintf(m->info.version, sizeof(m->info.version), "%s:%s", d8, hex);
@@ -1109,6 +1159,23 @@ bool hk_master_covers(const struct hk_master *m, struct hk_date on)
 	if (hk_date_cmp(on, m->info.effective) < 0)
 		return false;
 	return !m->info.has_next || hk_date_cmp(on, m->info.next) < 0;
+}
+
+unsigned long hk_master_serial(const struct hk_master *m)
+{
+	return m->serial;
+}
+
+bool hk_master_uniform(const struct hk_master *m, struct hk_date from, struct hk_date to)
+{
+	long a = hk_date_to_days(from), b = hk_date_to_days(to);
+	size_t i;
+	if (a > b || !hk_master_covers(m, from) || !hk_master_covers(m, to))
+		return false;
+	/* the span is [effective, next), so it holds every day in between; a
+	 * change day c means c differs from c-1: none may lie in (a, b] */
+	KEY_BOUND(m->change_days, m->nchange_days, a + 1, i);
+	return i == m->nchange_days || m->change_days[i] > b;
 }
 
 bool hk_master_row_valid(int change, struct hk_date from, struct hk_date to, struct hk_date on)

@@ -286,6 +286,15 @@ const struct hk_master_limit *hk_master_limit_at(const struct hk_master *m, size
 const struct hk_master_exclusion *hk_master_exclusion_at(const struct hk_master *m, size_t i);
 const struct hk_master_facility *hk_master_facility_at(const struct hk_master *m, size_t i);
 
+/* A number that identifies this loaded master among all masters loaded by the
+ * process (1, 2, ...; never reused), for caches keyed by master. */
+unsigned long hk_master_serial(const struct hk_master *m);
+
+/* True if every lookup above answers the same on every day of [from, to]: the
+ * revision covers all of it and no row of any table starts (変更年月日) or ends
+ * (廃止年月日) being valid on a day after from up to to.  O(log rows). */
+bool hk_master_uniform(const struct hk_master *m, struct hk_date from, struct hk_date to);
+
 /* True if the row dates and 変更区分 make it valid on `on` (helper, exposed for tests). */
 bool hk_master_row_valid(int change, struct hk_date from, struct hk_date to, struct hk_date on);
 
