@@ -7,7 +7,9 @@
  *   2. supersede earlier unsubmitted runs of the month (refuse if submitted);
  *   3. run the engine: receipts stream into DIR/<body>/RECEIPTH.UKE.tmp and
  *      into the receipt table;
- *   4. copy each file into the archive, record run_output, COMMIT;
+ *   4. archive each file (a hard link to the read-only output when the
+ *      archive is on the same file system, else a copy), record run_output,
+ *      COMMIT;
  *   5. rename the .tmp files into place.
  * A kill before 4 leaves no visible RECEIPTH.UKE and rolls the database back;
  * a kill between 4 and 5 leaves a recorded run whose files are not yet in
@@ -168,6 +170,38 @@ static int copy_file(const char *from, const char *to, char hex[65], unsigned lo
 	fclose(f);
 	*bytes = pf.bytes;
 	return hk_pubfile_commit(&pf, err);
+}
+
+/* The archive's copy of an output file.  The output was just written, synced
+ * and closed by this build, read-only (0444), and its digest computed while it
+ * was written (written_hex).  When the archive is on the same file system the
+ * copy is a second name for the same read-only file (a hard link: no second
+ * write of the bytes; the output itself is later replaced only by renaming a
+ * new file over it, which leaves the archived one as it was).  Elsewhere it is
+ * copied, and the copy's digest must equal the written one.  Either way the
+ * digest is recorded in run_output and replay verifies it. */
+static int archive_output(const char *tmp, const char *dst, const char *written_hex, char hex[65],
+			  unsigned long long *bytes, struct hk_err *err)
+{
+	struct stat sb;
+	char dir[HK_MAX_PATH];
+	unlink(dst); /* a leftover of a killed run with the same id */
+	if (link(tmp, dst) == 0) {
+		if (stat(dst, &sb) != 0)
+			return hk_err_set(err, HK_EXIT_IO, "%s: %s", dst, strerror(errno));
+		*bytes = (unsigned long long)sb.st_size;
+		hk_snprintf(hex, 65, "%s", written_hex);
+		hk_snprintf(dir, sizeof(dir), "%s", dst);
+		*strrchr(dir, '/') = '\0';
+		return hk_fsync_dir(dir, err);
+	}
+	if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP)
+		return hk_err_set(err, HK_EXIT_IO, "%s: cannot archive %s: %s", dst, tmp, strerror(errno));
+	if (copy_file(tmp, dst, hex, bytes, err) < 0)
+		return -1;
+	if (strcmp(hex, written_hex) != 0)
+		return hk_err_set(err, HK_EXIT_IO, "%s: the file changed while it was archived", tmp);
+	return 0;
 }
 
 struct rec_ctx {
@@ -402,12 +436,8 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 		hk_snprintf(tmp, sizeof(tmp), "%s/%d/RECEIPTH.UKE.tmp", o->out_dir, b);
 		hk_snprintf(dir, sizeof(dir), "%s/%d", rundir, b);
 		hk_snprintf(dst, sizeof(dst), "%s/RECEIPTH.UKE", dir);
-		if (hk_mkdir_p(dir, 0755, err) < 0 || copy_file(tmp, dst, hex, &bytes, err) < 0)
+		if (hk_mkdir_p(dir, 0755, err) < 0 || archive_output(tmp, dst, st->sha256[b], hex, &bytes, err) < 0)
 			goto out;
-		if (strcmp(hex, st->sha256[b]) != 0) {
-			hk_err_set(err, HK_EXIT_IO, "%s: the file changed while it was archived", tmp);
-			goto out;
-		}
 		hk_snprintf(rel, sizeof(rel), "run-%lld/%d/RECEIPTH.UKE", rc.run_id, b);
 		if (hk_db_prepare(db, "INSERT INTO run_output(run_id, body, path, sha256, bytes, receipts) VALUES (?,?,?,?,?,?)",
 				  &s, err) < 0)

@@ -858,7 +858,7 @@ static int open_body(struct sink *k, int body, struct hk_err *err)
 	if (hk_mkdir_p(dir, 0755, err) < 0)
 		return -1;
 	hk_snprintf(path, sizeof(path), "%s/RECEIPTH.UKE", dir);
-	if (hk_pubfile_open(&k->pf[body], path, 0644, err) < 0)
+	if (hk_pubfile_open(&k->pf[body], path, 0444, err) < 0)
 		return -1;
 	k->open[body] = true;
 	k->sha[body] = hk_sha256_new();

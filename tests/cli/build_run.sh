@@ -52,6 +52,12 @@ run "$HOUKAN" build --db st.db --month 2024-06 --out uke
 [ "$(sql st.db "SELECT state FROM claim_run WHERE id = 1")" = superseded ] && pass rebuild_supersedes || fail rebuild_supersedes "$(sql st.db 'SELECT id, state FROM claim_run')"
 [ "$(sql st.db "SELECT count(*) FROM receipt WHERE state = 'built'")" -eq "$n_receipts" ] && pass no_double_receipts || fail no_double_receipts "duplicate built receipts"
 cmp -s uke/1/RECEIPTH.UKE st.db.archive/run-1/1/RECEIPTH.UKE && pass rebuild_same_bytes || fail rebuild_same_bytes "rebuild differs"
+# outputs are published read-only; the first run's archive (a link to its
+# output when on the same file system) survives the second run's publication
+[ "$(stat -c %a uke/1/RECEIPTH.UKE)" = 444 ] && pass output_read_only || fail output_read_only "$(stat -c %a uke/1/RECEIPTH.UKE)"
+[ "$(sha256sum st.db.archive/run-1/2/RECEIPTH.UKE | cut -c1-64)" = "$(sql st.db "SELECT sha256 FROM run_output WHERE run_id = 1 AND body = 2")" ] &&
+	pass archive_kept_after_rebuild || fail archive_kept_after_rebuild "run-1 archive changed"
+expect_rc replay_superseded_run 0 "$HOUKAN" replay --db st.db 1
 
 # once a run has gone out, the month is not built again
 sql st.db "UPDATE receipt SET state = 'submitted' WHERE run_id = 2 AND receipt_no = 1 AND body = 1"
