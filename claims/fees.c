@@ -27,7 +27,24 @@ struct eng {
 	int week_days_done;          /* visit days counted in the current week */
 	long cur_week;
 	bool month_cache;            /* answers of the month come from month (below) */
+	bool all_in_month;           /* every line so far is dated in ctx's month */
+	struct hk_date last_date;    /* add(): the last date turned into a day number */
+	long last_day;
 };
+
+/* date_cmp(), inlined: it runs for every line and instruction. */
+static inline int date_cmp(struct hk_date a, struct hk_date b)
+{
+	if (a.y != b.y) return a.y < b.y ? -1 : 1;
+	if (a.m != b.m) return a.m < b.m ? -1 : 1;
+	if (a.d != b.d) return a.d < b.d ? -1 : 1;
+	return 0;
+}
+
+static inline bool same_date(struct hk_date a, struct hk_date b)
+{
+	return a.d == b.d && a.m == b.m && a.y == b.y;
+}
 
 /* hk_week_of() of the date z days after 1970-01-01. */
 static long week_of_day(long z)
@@ -180,19 +197,23 @@ static bool facility_ok(const struct hk_fee_ctx *c, const char *code, struct hk_
  *
  * Nearly every month is one state of the master: no row of any table starts
  * or stops being valid inside it (hk_master_uniform).  Then what add(), pick()
- * and the 算定回数限度 check ask about a code - its 基本テーブル row, whether the
- * station holds a 施設基準 it needs, its 算定回数限度 rows - has the same answer
- * on every day of the month, so it is worked out once per thread, master,
- * month and station and kept here, found by the code as a number.  A month in
- * which the master changes, or a date outside the month, asks the master with
- * the date, as always.
+ * and the 算定回数限度 and 併算定背反 checks ask about a code - its 基本テーブル
+ * row, whether the station holds a 施設基準 it needs, its 算定回数限度 rows,
+ * the 併算定背反 row of a pair of codes, which variant pick() chooses - has
+ * the same answer on every day of the month, so it is worked out once per
+ * thread, master, month and station and kept here, found by the code as a
+ * number.  A month in which the master changes, or a date outside the month,
+ * asks the master with the date, as always.
  */
 #define MC_SLOTS 512        /* hash slots (power of two); half may be used */
 #define MC_MAX_STANDARDS 64 /* a station with more 施設基準 is not cached */
 #define MC_MAX_LIMITS 8
+#define MC_PAIR_CODES 128   /* codes (by first use) whose 併算定背反 pairs are kept */
+#define MC_FAMILIES 64      /* > every enum hk_fee_family */
 
 struct code_info {
-	uint32_t key;                          /* the code as a number; 0 = free slot */
+	uint32_t key;                          /* the code as a number; 0 = free slot or not cached */
+	int idx;                               /* order of first use in the month; -1 not cached */
 	const struct hk_master_item *it;       /* hk_master_item() */
 	bool facility_ok;                      /* facility_ok() */
 	int facility_needed;
@@ -206,8 +227,13 @@ static _Thread_local struct {
 	int year, month, nstandards;
 	int standards[MC_MAX_STANDARDS];
 	bool uniform;
+	int dim;                               /* days in the month */
 	int used;
 	struct code_info slot[MC_SLOTS];
+	/* pair[a][b]: hk_master_exclusion() of the codes whose idx are a, b, if known */
+	uint64_t pair_known[MC_PAIR_CODES][MC_PAIR_CODES / 64];
+	const struct hk_master_exclusion *pair[MC_PAIR_CODES][MC_PAIR_CODES];
+	struct { const int *variants; const char *code; } picked[MC_FAMILIES];  /* pick() */
 } month;
 
 /* A 9-digit code as a number, or 0 (then not cached). */
@@ -234,6 +260,7 @@ static bool month_cache_for(const struct hk_fee_ctx *c)
 	    (s->nstandards == 0 || !memcmp(month.standards, s->standards, (size_t)s->nstandards * sizeof(int))))
 		return month.uniform;
 	dim = hk_days_in_month(c->year, c->month);
+	month.dim = dim;
 	month.master = c->master;
 	month.serial = hk_master_serial(c->master);
 	month.year = c->year;
@@ -246,11 +273,21 @@ static bool month_cache_for(const struct hk_fee_ctx *c)
 	for (int i = 0; i < MC_SLOTS; i++)
 		month.slot[i].key = 0;
 	month.used = 0;
+	memset(month.pair_known, 0, sizeof(month.pair_known));
+	memset(month.picked, 0, sizeof(month.picked));
 	return month.uniform;
+}
+
+/* The month's answers hold for d. */
+static bool in_month(const struct eng *e, struct hk_date d)
+{
+	return e->month_cache && d.y == e->c->year && d.m == e->c->month && d.d >= 1 && d.d <= month.dim;
 }
 
 static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct hk_date d, struct code_info *ci)
 {
+	ci->key = 0;
+	ci->idx = -1;
 	ci->it = hk_master_item(c->master, code, d);
 	ci->facility_ok = facility_ok(c, code, d, &ci->facility_needed);
 	ci->nlimits = 0;
@@ -266,7 +303,7 @@ static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct 
 static const struct code_info *code_info(struct eng *e, const char *code, struct hk_date d, struct code_info *tmp)
 {
 	uint32_t key;
-	if (e->month_cache && d.y == e->c->year && d.m == e->c->month && (key = code_key9(code)) != 0) {
+	if (in_month(e, d) && (key = code_key9(code)) != 0) {
 		for (unsigned i = 0; i < MC_SLOTS; i++) {
 			struct code_info *ci = &month.slot[(key * 2654435761u + i) & (MC_SLOTS - 1)];
 			if (ci->key == key)
@@ -276,13 +313,30 @@ static const struct code_info *code_info(struct eng *e, const char *code, struct
 					break;
 				code_info_fill(e->c, code, d, ci);
 				ci->key = key;
-				month.used++;
+				ci->idx = month.used++;
 				return ci;
 			}
 		}
 	}
 	code_info_fill(e->c, code, d, tmp);
 	return tmp;
+}
+
+/* hk_master_exclusion(acode, bcode, d) for codes whose code_info came from the
+ * month (d in the month). */
+static const struct hk_master_exclusion *month_exclusion(const struct eng *e, const struct code_info *a,
+							 const struct code_info *b, const char *acode,
+							 const char *bcode, struct hk_date d)
+{
+	if (a->idx >= 0 && a->idx < MC_PAIR_CODES && b->idx >= 0 && b->idx < MC_PAIR_CODES) {
+		uint64_t *known = &month.pair_known[a->idx][b->idx / 64], bit = (uint64_t)1 << (b->idx % 64);
+		if (!(*known & bit)) {
+			month.pair[a->idx][b->idx] = hk_master_exclusion(e->c->master, acode, bcode, d);
+			*known |= bit;
+		}
+		return month.pair[a->idx][b->idx];
+	}
+	return hk_master_exclusion(e->c->master, acode, bcode, d);
 }
 
 static int age_on(const struct hk_fee_ctx *c, struct hk_date d)
@@ -339,10 +393,16 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 	}
 	k = &o->ka[o->nka];
 	memset(k, 0, sizeof(*k));
+	if (!same_date(d, e->last_date)) {
+		e->last_date = d;
+		e->last_day = hk_date_to_days(d);
+	}
+	if (!in_month(e, d))
+		e->all_in_month = false;
 	k->date = d;
-	k->day = hk_date_to_days(d);
+	k->day = e->last_day;
 	copy(k->code, sizeof(k->code), code);
-	k->key = code_num(code);
+	k->key = ci->key ? ci->key : code_num(code);
 	k->it = it;
 	if (it->step_calc == 1)
 		k->qty = qty;
@@ -378,7 +438,7 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 
 /* The first of a family's variants (in the order given, -2 ends) whose
  * 施設基準 the station holds. */
-static const char *pick(struct eng *e, int family, const int *variants, struct hk_date d)
+static const char *pick_variant(struct eng *e, int family, const int *variants, struct hk_date d)
 {
 	for (int i = 0; variants[i] != -2; i++) {
 		const char *code = fee(family, -1, variants[i]);
@@ -393,6 +453,18 @@ static const char *pick(struct eng *e, int family, const int *variants, struct h
 	return NULL;
 }
 
+static const char *pick(struct eng *e, int family, const int *variants, struct hk_date d)
+{
+	if (in_month(e, d) && family >= 0 && family < MC_FAMILIES) {
+		if (month.picked[family].variants != variants) {
+			month.picked[family].code = pick_variant(e, family, variants, d);
+			month.picked[family].variants = variants;
+		}
+		return month.picked[family].code;
+	}
+	return pick_variant(e, family, variants, d);
+}
+
 /* The instruction of a family valid on d: sets *special; false if none. */
 static bool instruction_on(const struct hk_fee_ctx *c, char fam, struct hk_date d, char kind[3], bool *special)
 {
@@ -402,14 +474,14 @@ static bool instruction_on(const struct hk_fee_ctx *c, char fam, struct hk_date 
 	*special = false;
 	for (int i = 0; i < c->ninstr; i++) {
 		const struct hk_fee_instruction *in = &c->instr[i];
-		if (hk_date_cmp(d, in->from) < 0 || hk_date_cmp(d, in->to) > 0)
+		if (date_cmp(d, in->from) < 0 || date_cmp(d, in->to) > 0)
 			continue;
-		if (strcmp(in->kind, spec) == 0)
+		if (!memcmp(in->kind, spec, 3))
 			*special = true, any = true;
-		else if (strcmp(in->kind, normal) == 0)
+		else if (!memcmp(in->kind, normal, 3))
 			any = true;
 	}
-	hk_snprintf(kind, 3, "%s", *special ? spec : normal);
+	memcpy(kind, *special ? spec : normal, 3);
 	return any;
 }
 
@@ -424,10 +496,6 @@ static int family_index(const char *k)
 	return 0;
 }
 
-static bool same_date(struct hk_date a, struct hk_date b)
-{
-	return a.d == b.d && a.m == b.m && a.y == b.y;
-}
 
 /* 職種等 for the visits of a day: visit i's staff + 10*(min(i,2)) (別表20 columns
  * 1回目/2回目/3回目以降), and a second staff on the same visit right after it. */
@@ -715,7 +783,7 @@ static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
 	if (terminal && c->patient->has_death && c->patient->death.y == c->year && c->patient->death.m == c->month) {
 		bool visit_day = false;
 		for (int i = 0; i < n; i++)
-			if (!hk_date_cmp(v[i].date, c->patient->death))
+			if (!date_cmp(v[i].date, c->patient->death))
 				visit_day = true;
 		if (terminal >= 2)
 			add(e, c->patient->death, code, NULL, 1, NULL, 0, visit_day);
@@ -764,30 +832,74 @@ static long bucket(int unit, long day)
 	}
 }
 
-/* 算定回数限度: lines beyond the limit are left out, in date order. */
+#define STACK_LINES 256     /* lines whose scratch arrays live on the stack */
+#define LINK_SLOTS 256      /* hash slots of link_same_code (power of two) */
+
+/* prev[i] = the last line before i with the same code, or -1. */
+static void link_same_code(const struct hk_fee_result *o, int *prev)
+{
+	struct { uint32_t key; int last; } slot[LINK_SLOTS];
+	for (int s = 0; s < LINK_SLOTS; s++)
+		slot[s].last = -1;
+	for (int i = 0; i < o->nka; i++) {
+		uint32_t key = o->ka[i].key;
+		unsigned s, probe;
+		for (probe = 0; probe < LINK_SLOTS; probe++) {
+			s = (key * 2654435761u + probe) & (LINK_SLOTS - 1);
+			if (slot[s].last < 0 || slot[s].key == key)
+				break;
+		}
+		if (probe == LINK_SLOTS) {      /* more codes than slots: search */
+			int j = i - 1;
+			while (j >= 0 && o->ka[j].key != key)
+				j--;
+			prev[i] = j;
+			continue;
+		}
+		prev[i] = slot[s].last;
+		slot[s].key = key;
+		slot[s].last = i;
+	}
+}
+
+/* 算定回数限度: lines beyond the limit are left out, in date order.  A line
+ * counts with the kept lines of its code in its day / week / month; the
+ * lines are in day order, so those are the nearest ones on its code's chain. */
 static void enforce_limits(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
+	int prev_stack[STACK_LINES];
+	const struct code_info *ci_stack[STACK_LINES];
+	int *prev = o->nka <= STACK_LINES ? prev_stack : hk_malloc((size_t)o->nka * sizeof(int));
+	const struct code_info **line_ci = o->nka <= STACK_LINES ? ci_stack
+				       : hk_malloc((size_t)o->nka * sizeof(*line_ci));
+	/* a code's answers are the same on all lines when the month's hold for all */
+	bool shared = e->month_cache && e->all_in_month;
+	link_same_code(o, prev);
 	for (int i = 0; i < o->nka; i++) {
 		const struct code_info *ci;
 		struct code_info tmp;
 		const struct hk_master_item *it;
+		line_ci[i] = NULL;
 		if (o->ka[i].dropped)
 			continue;
 		it = o->ka[i].it;
 		if (!it || !it->rel_limit)
 			continue;
-		ci = code_info(e, o->ka[i].code, o->ka[i].date, &tmp);
+		if (shared && prev[i] >= 0 && line_ci[prev[i]])
+			ci = line_ci[prev[i]];
+		else
+			ci = code_info(e, o->ka[i].code, o->ka[i].date, &tmp);
+		if (shared && ci != &tmp)
+			line_ci[i] = ci;
 		for (size_t r = 0; r < ci->nlimits; r++) {
 			const struct hk_master_limit *lim = ci->limits[r];
 			long b = bucket(lim->unit, o->ka[i].day);
-			int count = 0;
+			int count = 1;  /* line i */
 			if (b < 0 || lim->max <= 0)
 				continue;
-			for (int j = 0; j <= i; j++)
-				if (o->ka[j].key == o->ka[i].key && !o->ka[j].dropped &&
-				    bucket(lim->unit, o->ka[j].day) == b)
-					count++;
+			for (int j = prev[i]; j >= 0 && bucket(lim->unit, o->ka[j].day) == b; j = prev[j])
+				count += !o->ka[j].dropped;
 			if (count > lim->max) {
 				o->ka[i].dropped = true;
 				note(e, o->ka[i].date, o->ka[i].code, "%s: 算定回数限度 %d per %s reached; left out",
@@ -796,6 +908,10 @@ static void enforce_limits(struct eng *e)
 			}
 		}
 	}
+	if (prev != prev_stack)
+		hk_free(prev);
+	if (line_ci != ci_stack)
+		hk_free(line_ci);
 }
 
 static bool same_scope(int scope, const struct hk_ka *a, const struct hk_ka *b)
@@ -818,21 +934,39 @@ static void drop(struct eng *e, int i, int other, const char *why)
 	     o->ka[i].code, o->ka[other].code, why);
 }
 
+/* How far apart two lines may be for a 背反単位 to join them: 1 day, 2 week,
+ * 3 month; 0 never (same_scope() is false). */
+static int scope_reach(int scope)
+{
+	switch (scope) {
+	case HK_EXS_DAY: case HK_EXS_SAME_TIME: return 1;
+	case HK_EXS_WEEK: return 2;
+	case HK_EXS_MONTH: return 3;
+	default: return 0;
+	}
+}
+
 /* 併算定背反 between the kept lines; each pair of distinct codes is looked up once
  * (a month has a few distinct codes and many lines), and only pairs the
- * master's index says may have a row (hk_master_may_exclude) are looked at. */
+ * master's index says may have a row (hk_master_may_exclude) are looked at.
+ * When the month's answers hold for every line, a pair's row is the same on
+ * all of them: it is known before the lines are compared, so a line is
+ * compared only with the lines of its partners' codes within the widest
+ * 背反単位 of its rows (its day, its week, or the month; lines are in day order). */
 #define MAX_DISTINCT 64
-#define EXCL_STACK_LINES 256
 static void enforce_exclusions(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
 	const struct hk_master *m = e->c->master;
 	const struct hk_master_item *dist[MAX_DISTINCT];
+	int first[MAX_DISTINCT];                /* a line of each distinct item */
 	const struct hk_master_exclusion *cache[MAX_DISTINCT][MAX_DISTINCT];
-	uint64_t partners[MAX_DISTINCT];   /* bit b of a: hk_master_may_exclude(dist[a], dist[b]) */
-	uint64_t looked[MAX_DISTINCT];     /* bit b of a: cache[a][b] is set */
-	int di_stack[EXCL_STACK_LINES];
-	int *di = o->nka <= EXCL_STACK_LINES ? di_stack : hk_malloc((size_t)o->nka * sizeof(int));
+	uint64_t partners[MAX_DISTINCT];        /* bit b of a: a row (a, b) may apply */
+	uint64_t looked[MAX_DISTINCT];          /* bit b of a: cache[a][b] is set */
+	int reach[MAX_DISTINCT];                /* known rows: widest scope_reach() of a's rows */
+	int di_stack[STACK_LINES];
+	int *di = o->nka <= STACK_LINES ? di_stack : hk_malloc((size_t)o->nka * sizeof(int));
+	bool known = e->month_cache && e->all_in_month;
 	int nd = 0;
 	for (int i = 0; i < o->nka; i++) {
 		const struct hk_master_item *it = o->ka[i].it;
@@ -846,6 +980,7 @@ static void enforce_exclusions(struct eng *e)
 				di[i] = -1;
 				continue;
 			}
+			first[nd] = i;
 			dist[nd++] = it;
 		}
 		di[i] = k;
@@ -853,17 +988,56 @@ static void enforce_exclusions(struct eng *e)
 	for (int a = 0; a < nd; a++) {
 		partners[a] = 0;
 		looked[a] = 0;
+		reach[a] = 3;
 		if (!dist[a] || !dist[a]->rel_exclusion)
 			continue;
 		for (int b = 0; b < nd; b++)
 			if (b != a && dist[b] && hk_master_may_exclude(m, dist[a], dist[b]))
 				partners[a] |= (uint64_t)1 << b;
 	}
+	if (known) {
+		/* every row now, from the month's cache: partners are the codes with a row */
+		for (int a = 0; a < nd; a++) {
+			const struct hk_ka *ka = &o->ka[first[a]];
+			struct code_info tmp_a, tmp_b;
+			const struct code_info *ca;
+			if (!partners[a])
+				continue;
+			ca = code_info(e, ka->code, ka->date, &tmp_a);
+			reach[a] = 0;
+			for (int b = 0; b < nd; b++) {
+				const struct hk_ka *kb = &o->ka[first[b]];
+				const struct hk_master_exclusion *x;
+				if (!(partners[a] >> b & 1))
+					continue;
+				x = month_exclusion(e, ca, code_info(e, kb->code, kb->date, &tmp_b), ka->code, kb->code,
+						    ka->date);
+				cache[a][b] = x;
+				looked[a] |= (uint64_t)1 << b;
+				if (!x || !scope_reach(x->scope))
+					partners[a] &= ~((uint64_t)1 << b);
+				else if (scope_reach(x->scope) > reach[a])
+					reach[a] = scope_reach(x->scope);
+			}
+		}
+	}
 	for (int i = 0; i < o->nka; i++) {
-		int a = di[i];
+		int a = di[i], lo = 0, hi = o->nka;
 		if (o->ka[i].dropped || a < 0 || !partners[a])
 			continue;
-		for (int j = 0; j < o->nka; j++) {
+		if (reach[a] == 1) {            /* lines of the day */
+			for (lo = i; lo > 0 && o->ka[lo - 1].day == o->ka[i].day; lo--)
+				;
+			for (hi = i + 1; hi < o->nka && o->ka[hi].day == o->ka[i].day; hi++)
+				;
+		} else if (reach[a] == 2) {     /* lines of the week */
+			long w = week_of_day(o->ka[i].day);
+			for (lo = i; lo > 0 && week_of_day(o->ka[lo - 1].day) == w; lo--)
+				;
+			for (hi = i + 1; hi < o->nka && week_of_day(o->ka[hi].day) == w; hi++)
+				;
+		}
+		for (int j = lo; j < hi; j++) {
 			const struct hk_master_exclusion *x;
 			int b = di[j];
 			if (b < 0 || !(partners[a] >> b & 1) || o->ka[j].dropped)
@@ -900,7 +1074,7 @@ static void fold_percent(struct eng *e)
 		if (o->ka[i].role == 1) {
 			const struct hk_master_item *it = o->ka[i].it;
 			int b = w - 1;
-			if (b < 0 || hk_date_cmp(o->ka[b].date, o->ka[i].date) || o->ka[b].role != 0 || !it) {
+			if (b < 0 || date_cmp(o->ka[b].date, o->ka[i].date) || o->ka[b].role != 0 || !it) {
 				note(e, o->ka[i].date, o->ka[i].code, "%s has no base line to add to; left out", o->ka[i].code);
 				continue;
 			}
@@ -928,6 +1102,9 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 	if (!c->master)
 		return hk_err_set(err, HK_EXIT_INTERNAL, "fees: no master");
 	e.month_cache = month_cache_for(c);
+	e.all_in_month = true;
+	e.last_date = (struct hk_date){0, 0, 0};
+	e.last_day = hk_date_to_days(e.last_date);
 	e.first_day = hk_date_to_days(visits[0].date);
 	first_week = hk_week_of((struct hk_date){c->year, c->month, 1});
 	for (int i = 0; i < n;) {
