@@ -7,6 +7,7 @@
  * add-ons); the master's 施設基準, 算定回数限度 and 併算定背反 tables.
  */
 #include <stdarg.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 #include "master/master.h"
 
 #define MAX_DAY_VISITS 16
+#define STACK_LINES 256     /* lines whose scratch arrays live on the stack */
+
+struct code_info;
 
 struct eng {
 	const struct hk_fee_ctx *c;
@@ -27,7 +31,10 @@ struct eng {
 	int week_days_done;          /* visit days counted in the current week */
 	long cur_week;
 	bool month_cache;            /* answers of the month come from month (below) */
-	bool all_in_month;           /* every line so far is dated in ctx's month */
+	/* line_ci[seq]: the month's code_info of the line add() made seq-th, when
+	 * it came from the month's cache; all_cached: so for every line */
+	const struct code_info *line_ci[STACK_LINES];
+	bool all_cached;
 	struct hk_date last_date;    /* add(): the last date turned into a day number */
 	long last_day;
 };
@@ -120,26 +127,40 @@ static int companion_staff(char fam, const char *staff2)
 }
 
 /* hk_fee_code_for() scans its table; a month of a large station asks the same
- * few hundred questions millions of times, so answers are remembered. */
+ * few hundred questions millions of times, so answers are remembered, found
+ * by the key's fields packed 6 bits each. */
 #define MEMO_SIZE 1024
-static _Thread_local struct { bool used; struct hk_fee_key k; const char *code; } memo[MEMO_SIZE];
+static _Thread_local struct { uint64_t key; const char *code; } memo[MEMO_SIZE];
+
+/* The key's fields + 1, 6 bits each, and bit 63 (0 = a free memo slot);
+ * 0 if a field is outside -1..62. */
+_Static_assert(sizeof(struct hk_fee_key) == 9 * sizeof(int), "pack_key() packs every field of the key");
+static uint64_t pack_key(const struct hk_fee_key *k)
+{
+	const int f[] = {k->family, k->psy, k->staff, k->week4, k->bldg3, k->min30, k->nth, k->designated,
+			 k->variant};
+	uint64_t v = 0;
+	for (size_t i = 0; i < HK_ARRAY_LEN(f); i++) {
+		if (f[i] < -1 || f[i] > 62)
+			return 0;
+		v = v << 6 | (uint64_t)(f[i] + 1);
+	}
+	return v | (uint64_t)1 << 63;
+}
 
 static const char *code_for(struct hk_fee_key k)
 {
-	unsigned h = 2166136261u;
-	const int *f = &k.family;
-	for (size_t i = 0; i < sizeof(k) / sizeof(int); i++)
-		h = (h ^ (unsigned)f[i]) * 16777619u;
-	for (unsigned i = 0; i < MEMO_SIZE; i++) {
+	uint64_t key = pack_key(&k);
+	unsigned h = (unsigned)((key * 0x9E3779B97F4A7C15u) >> 54);
+	for (unsigned i = 0; key && i < MEMO_SIZE; i++) {
 		unsigned j = (h + i) & (MEMO_SIZE - 1);
-		if (!memo[j].used) {
-			memo[j].used = true;
-			memo[j].k = k;
+		if (memo[j].key == key)
+			return memo[j].code;
+		if (!memo[j].key) {
+			memo[j].key = key;
 			memo[j].code = hk_fee_code_for(&k);
 			return memo[j].code;
 		}
-		if (!memcmp(&memo[j].k, &k, sizeof(k)))
-			return memo[j].code;
 	}
 	return hk_fee_code_for(&k);
 }
@@ -230,9 +251,11 @@ static _Thread_local struct {
 	int dim;                               /* days in the month */
 	int used;
 	struct code_info slot[MC_SLOTS];
-	/* pair[a][b]: hk_master_exclusion() of the codes whose idx are a, b, if known */
-	uint64_t pair_known[MC_PAIR_CODES][MC_PAIR_CODES / 64];
-	const struct hk_master_exclusion *pair[MC_PAIR_CODES][MC_PAIR_CODES];
+	/* pair[a][b]: hk_master_exclusion() of the codes whose idx are a, b:
+	 * 0 not known yet, 1 none, else rows[pair - 2] */
+	unsigned char pair[MC_PAIR_CODES][MC_PAIR_CODES];
+	int nrows;
+	const struct hk_master_exclusion *rows[UCHAR_MAX - 1];
 	struct { const int *variants; const char *code; } picked[MC_FAMILIES];  /* pick() */
 } month;
 
@@ -273,7 +296,8 @@ static bool month_cache_for(const struct hk_fee_ctx *c)
 	for (int i = 0; i < MC_SLOTS; i++)
 		month.slot[i].key = 0;
 	month.used = 0;
-	memset(month.pair_known, 0, sizeof(month.pair_known));
+	memset(month.pair, 0, sizeof(month.pair));
+	month.nrows = 0;
 	memset(month.picked, 0, sizeof(month.picked));
 	return month.uniform;
 }
@@ -322,21 +346,33 @@ static const struct code_info *code_info(struct eng *e, const char *code, struct
 	return tmp;
 }
 
-/* hk_master_exclusion(acode, bcode, d) for codes whose code_info came from the
- * month (d in the month). */
+/* hk_master_exclusion(acode, bcode, d) for two codes of the month's cache
+ * (idx < MC_PAIR_CODES, d in the month). */
 static const struct hk_master_exclusion *month_exclusion(const struct eng *e, const struct code_info *a,
 							 const struct code_info *b, const char *acode,
 							 const char *bcode, struct hk_date d)
 {
-	if (a->idx >= 0 && a->idx < MC_PAIR_CODES && b->idx >= 0 && b->idx < MC_PAIR_CODES) {
-		uint64_t *known = &month.pair_known[a->idx][b->idx / 64], bit = (uint64_t)1 << (b->idx % 64);
-		if (!(*known & bit)) {
-			month.pair[a->idx][b->idx] = hk_master_exclusion(e->c->master, acode, bcode, d);
-			*known |= bit;
-		}
-		return month.pair[a->idx][b->idx];
+	unsigned char *v = &month.pair[a->idx][b->idx];
+	const struct hk_master_exclusion *x;
+	if (*v)
+		return *v == 1 ? NULL : month.rows[*v - 2];
+	x = hk_master_may_exclude(e->c->master, a->it, b->it) ? hk_master_exclusion(e->c->master, acode, bcode, d)
+								 : NULL;
+	if (!x)
+		*v = 1;
+	else if (month.nrows < (int)HK_ARRAY_LEN(month.rows)) {
+		month.rows[month.nrows] = x;
+		*v = (unsigned char)(2 + month.nrows++);
 	}
-	return hk_master_exclusion(e->c->master, acode, bcode, d);
+	return x;
+}
+
+/* code_info() of a line: kept by add() when it came from the month's cache. */
+static const struct code_info *line_info(struct eng *e, const struct hk_ka *k, struct code_info *tmp)
+{
+	if (k->seq >= 0 && k->seq < STACK_LINES && k->seq < e->seq && e->line_ci[k->seq])
+		return e->line_ci[k->seq];
+	return code_info(e, k->code, k->date, tmp);
 }
 
 static int age_on(const struct hk_fee_ctx *c, struct hk_date d)
@@ -397,8 +433,6 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 		e->last_date = d;
 		e->last_day = hk_date_to_days(d);
 	}
-	if (!in_month(e, d))
-		e->all_in_month = false;
 	k->date = d;
 	k->day = e->last_day;
 	copy(k->code, sizeof(k->code), code);
@@ -428,6 +462,10 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 	k->item = it->disp_item;
 	k->role = it->amount_kind == HK_AMOUNT_PERCENT ? 1 : it->kouban != 0 ? 0 : 2;
 	k->seq = e->seq++;
+	if (k->seq < STACK_LINES && ci != &tmp)
+		e->line_ci[k->seq] = ci;
+	else
+		e->all_cached = false;
 	k->visit_day = visit_day;
 	if (it->nstaff > 0 && !k->staff[0]) {
 		note(e, d, code, "%s (%s) needs 職種等 but no staff is known for it", code, it->short_name);
@@ -832,24 +870,26 @@ static long bucket(int unit, long day)
 	}
 }
 
-#define STACK_LINES 256     /* lines whose scratch arrays live on the stack */
 #define LINK_SLOTS 256      /* hash slots of link_same_code (power of two) */
 
 /* prev[i] = the last line before i with the same code, or -1. */
 static void link_same_code(const struct hk_fee_result *o, int *prev)
 {
 	struct { uint32_t key; int last; } slot[LINK_SLOTS];
-	for (int s = 0; s < LINK_SLOTS; s++)
+	unsigned nslots = 16;
+	while (nslots < LINK_SLOTS && nslots < 2 * (unsigned)o->nka)
+		nslots *= 2;
+	for (unsigned s = 0; s < nslots; s++)
 		slot[s].last = -1;
 	for (int i = 0; i < o->nka; i++) {
 		uint32_t key = o->ka[i].key;
-		unsigned s, probe;
-		for (probe = 0; probe < LINK_SLOTS; probe++) {
-			s = (key * 2654435761u + probe) & (LINK_SLOTS - 1);
+		unsigned s = 0, probe;
+		for (probe = 0; probe < nslots; probe++) {
+			s = (key * 2654435761u + probe) & (nslots - 1);
 			if (slot[s].last < 0 || slot[s].key == key)
 				break;
 		}
-		if (probe == LINK_SLOTS) {      /* more codes than slots: search */
+		if (probe == nslots) {          /* more codes than slots: search */
 			int j = i - 1;
 			while (j >= 0 && o->ka[j].key != key)
 				j--;
@@ -869,29 +909,18 @@ static void enforce_limits(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
 	int prev_stack[STACK_LINES];
-	const struct code_info *ci_stack[STACK_LINES];
 	int *prev = o->nka <= STACK_LINES ? prev_stack : hk_malloc((size_t)o->nka * sizeof(int));
-	const struct code_info **line_ci = o->nka <= STACK_LINES ? ci_stack
-				       : hk_malloc((size_t)o->nka * sizeof(*line_ci));
-	/* a code's answers are the same on all lines when the month's hold for all */
-	bool shared = e->month_cache && e->all_in_month;
 	link_same_code(o, prev);
 	for (int i = 0; i < o->nka; i++) {
 		const struct code_info *ci;
 		struct code_info tmp;
 		const struct hk_master_item *it;
-		line_ci[i] = NULL;
 		if (o->ka[i].dropped)
 			continue;
 		it = o->ka[i].it;
 		if (!it || !it->rel_limit)
 			continue;
-		if (shared && prev[i] >= 0 && line_ci[prev[i]])
-			ci = line_ci[prev[i]];
-		else
-			ci = code_info(e, o->ka[i].code, o->ka[i].date, &tmp);
-		if (shared && ci != &tmp)
-			line_ci[i] = ci;
+		ci = line_info(e, &o->ka[i], &tmp);
 		for (size_t r = 0; r < ci->nlimits; r++) {
 			const struct hk_master_limit *lim = ci->limits[r];
 			long b = bucket(lim->unit, o->ka[i].day);
@@ -910,8 +939,6 @@ static void enforce_limits(struct eng *e)
 	}
 	if (prev != prev_stack)
 		hk_free(prev);
-	if (line_ci != ci_stack)
-		hk_free(line_ci);
 }
 
 static bool same_scope(int scope, const struct hk_ka *a, const struct hk_ka *b)
@@ -946,27 +973,38 @@ static int scope_reach(int scope)
 	}
 }
 
-/* 併算定背反 between the kept lines; each pair of distinct codes is looked up once
- * (a month has a few distinct codes and many lines), and only pairs the
- * master's index says may have a row (hk_master_may_exclude) are looked at.
- * When the month's answers hold for every line, a pair's row is the same on
- * all of them: it is known before the lines are compared, so a line is
- * compared only with the lines of its partners' codes within the widest
- * 背反単位 of its rows (its day, its week, or the month; lines are in day order). */
+/* What a 併算定背反 row x between lines i and j does (x valid on i's date): the
+ * line it drops, noted.  True if line i is dropped. */
+static bool apply_exclusion(struct eng *e, int i, int j, const struct hk_master_exclusion *x)
+{
+	struct hk_fee_result *o = e->out;
+	if (!hk_master_row_valid(x->change, x->valid_from, x->valid_to, o->ka[i].date) ||
+	    !same_scope(x->scope, &o->ka[i], &o->ka[j]))
+		return false;
+	switch (x->kind) {
+	case HK_EX_CODE_NOT: drop(e, i, j, "this item is not claimable"); break;
+	case HK_EX_CODE_OK: drop(e, j, i, "the other item is claimed"); break;
+	default: drop(e, i > j ? i : j, i > j ? j : i, "only one of the two"); break;
+	}
+	return o->ka[i].dropped;
+}
+
+/* 併算定背反 between the kept lines: each line i (in order) against every other
+ * kept line j (in order) of another code, until i is dropped.  Each pair of
+ * distinct codes is looked up once (a month has a few distinct codes and many
+ * lines), and only pairs the master's index says may have a row
+ * (hk_master_may_exclude) are looked at. */
 #define MAX_DISTINCT 64
-static void enforce_exclusions(struct eng *e)
+static void exclusions_by_date(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
 	const struct hk_master *m = e->c->master;
 	const struct hk_master_item *dist[MAX_DISTINCT];
-	int first[MAX_DISTINCT];                /* a line of each distinct item */
 	const struct hk_master_exclusion *cache[MAX_DISTINCT][MAX_DISTINCT];
-	uint64_t partners[MAX_DISTINCT];        /* bit b of a: a row (a, b) may apply */
+	uint64_t partners[MAX_DISTINCT];        /* bit b of a: a row (a, b) may exist */
 	uint64_t looked[MAX_DISTINCT];          /* bit b of a: cache[a][b] is set */
-	int reach[MAX_DISTINCT];                /* known rows: widest scope_reach() of a's rows */
 	int di_stack[STACK_LINES];
 	int *di = o->nka <= STACK_LINES ? di_stack : hk_malloc((size_t)o->nka * sizeof(int));
-	bool known = e->month_cache && e->all_in_month;
 	int nd = 0;
 	for (int i = 0; i < o->nka; i++) {
 		const struct hk_master_item *it = o->ka[i].it;
@@ -980,7 +1018,6 @@ static void enforce_exclusions(struct eng *e)
 				di[i] = -1;
 				continue;
 			}
-			first[nd] = i;
 			dist[nd++] = it;
 		}
 		di[i] = k;
@@ -988,42 +1025,94 @@ static void enforce_exclusions(struct eng *e)
 	for (int a = 0; a < nd; a++) {
 		partners[a] = 0;
 		looked[a] = 0;
-		reach[a] = 3;
 		if (!dist[a] || !dist[a]->rel_exclusion)
 			continue;
 		for (int b = 0; b < nd; b++)
 			if (b != a && dist[b] && hk_master_may_exclude(m, dist[a], dist[b]))
 				partners[a] |= (uint64_t)1 << b;
 	}
-	if (known) {
-		/* every row now, from the month's cache: partners are the codes with a row */
-		for (int a = 0; a < nd; a++) {
-			const struct hk_ka *ka = &o->ka[first[a]];
-			struct code_info tmp_a, tmp_b;
-			const struct code_info *ca;
-			if (!partners[a])
+	for (int i = 0; i < o->nka; i++) {
+		int a = di[i];
+		if (o->ka[i].dropped || a < 0 || !partners[a])
+			continue;
+		for (int j = 0; j < o->nka; j++) {
+			int b = di[j];
+			if (b < 0 || !(partners[a] >> b & 1) || o->ka[j].dropped)
 				continue;
-			ca = code_info(e, ka->code, ka->date, &tmp_a);
-			reach[a] = 0;
-			for (int b = 0; b < nd; b++) {
-				const struct hk_ka *kb = &o->ka[first[b]];
-				const struct hk_master_exclusion *x;
-				if (!(partners[a] >> b & 1))
-					continue;
-				x = month_exclusion(e, ca, code_info(e, kb->code, kb->date, &tmp_b), ka->code, kb->code,
-						    ka->date);
-				cache[a][b] = x;
+			if (!(looked[a] >> b & 1)) {
+				cache[a][b] = hk_master_exclusion(m, o->ka[i].code, o->ka[j].code, o->ka[i].date);
 				looked[a] |= (uint64_t)1 << b;
-				if (!x || !scope_reach(x->scope))
-					partners[a] &= ~((uint64_t)1 << b);
-				else if (scope_reach(x->scope) > reach[a])
-					reach[a] = scope_reach(x->scope);
 			}
+			if (cache[a][b] && apply_exclusion(e, i, j, cache[a][b]))
+				break;
+		}
+	}
+	if (di != di_stack)
+		hk_free(di);
+}
+
+/*
+ * The same when every line's answers came from the month's cache: a pair's row
+ * is then the same on every day, so all are known before the lines are
+ * compared, and line i is compared only with the lines of the codes it has a
+ * row with (a bit set over the lines), within the widest 背反単位 of those rows
+ * (its day, its week or the month: lines are in day order).  The lines j left
+ * out are those the loop above skips or finds out of scope.  Returns false,
+ * having done nothing, when the lines do not fit its sets.
+ */
+#define LINE_WORDS (STACK_LINES / 64)
+static bool exclusions_of_month(struct eng *e)
+{
+	struct hk_fee_result *o = e->out;
+	signed char local[MC_PAIR_CODES];          /* month idx -> distinct code of this patient */
+	const struct code_info *dci[MAX_DISTINCT];
+	int first[MAX_DISTINCT], reach[MAX_DISTINCT];
+	unsigned char di[STACK_LINES];
+	uint64_t lines_of[MAX_DISTINCT][LINE_WORDS];   /* the lines of each distinct code */
+	uint64_t cand[MAX_DISTINCT][LINE_WORDS];       /* the lines of its partners */
+	const struct hk_master_exclusion *row[MAX_DISTINCT][MAX_DISTINCT];
+	int nd = 0;
+	if (o->nka > STACK_LINES)
+		return false;
+	memset(local, -1, sizeof(local));
+	for (int i = 0; i < o->nka; i++) {
+		const struct code_info *ci = e->line_ci[o->ka[i].seq];
+		if (ci->idx >= MC_PAIR_CODES)
+			return false;
+		if (local[ci->idx] < 0) {
+			if (nd == MAX_DISTINCT)
+				return false;
+			first[nd] = i;
+			dci[nd] = ci;
+			memset(lines_of[nd], 0, sizeof(lines_of[nd]));
+			local[ci->idx] = (signed char)nd++;
+		}
+		di[i] = (unsigned char)local[ci->idx];
+		lines_of[di[i]][i / 64] |= (uint64_t)1 << (i % 64);
+	}
+	for (int a = 0; a < nd; a++) {
+		memset(cand[a], 0, sizeof(cand[a]));
+		reach[a] = 0;
+		if (!dci[a]->it->rel_exclusion)
+			continue;
+		for (int b = 0; b < nd; b++) {
+			const struct hk_master_exclusion *x;
+			if (b == a)
+				continue;
+			x = month_exclusion(e, dci[a], dci[b], o->ka[first[a]].code, o->ka[first[b]].code,
+					    o->ka[first[a]].date);
+			row[a][b] = x;
+			if (!x || !scope_reach(x->scope))
+				continue;
+			for (int w = 0; w < LINE_WORDS; w++)
+				cand[a][w] |= lines_of[b][w];
+			if (scope_reach(x->scope) > reach[a])
+				reach[a] = scope_reach(x->scope);
 		}
 	}
 	for (int i = 0; i < o->nka; i++) {
 		int a = di[i], lo = 0, hi = o->nka;
-		if (o->ka[i].dropped || a < 0 || !partners[a])
+		if (o->ka[i].dropped || !reach[a])
 			continue;
 		if (reach[a] == 1) {            /* lines of the day */
 			for (lo = i; lo > 0 && o->ka[lo - 1].day == o->ka[i].day; lo--)
@@ -1037,30 +1126,32 @@ static void enforce_exclusions(struct eng *e)
 			for (hi = i + 1; hi < o->nka && week_of_day(o->ka[hi].day) == w; hi++)
 				;
 		}
-		for (int j = lo; j < hi; j++) {
-			const struct hk_master_exclusion *x;
-			int b = di[j];
-			if (b < 0 || !(partners[a] >> b & 1) || o->ka[j].dropped)
-				continue;
-			if (!(looked[a] >> b & 1)) {
-				cache[a][b] = hk_master_exclusion(m, o->ka[i].code, o->ka[j].code, o->ka[i].date);
-				looked[a] |= (uint64_t)1 << b;
+		for (int w = lo / 64; w <= (hi - 1) / 64; w++) {
+			uint64_t bits = cand[a][w];
+			bool stop = false;
+			while (bits) {
+				int j = w * 64 + __builtin_ctzll(bits);
+				bits &= bits - 1;
+				if (j < lo || o->ka[j].dropped)
+					continue;
+				if (j >= hi)
+					break;
+				if (apply_exclusion(e, i, j, row[a][di[j]])) {
+					stop = true;
+					break;
+				}
 			}
-			x = cache[a][b];
-			if (!x || !hk_master_row_valid(x->change, x->valid_from, x->valid_to, o->ka[i].date) ||
-			    !same_scope(x->scope, &o->ka[i], &o->ka[j]))
-				continue;
-			switch (x->kind) {
-			case HK_EX_CODE_NOT: drop(e, i, j, "this item is not claimable"); break;
-			case HK_EX_CODE_OK: drop(e, j, i, "the other item is claimed"); break;
-			default: drop(e, i > j ? i : j, i > j ? j : i, "only one of the two"); break;
-			}
-			if (o->ka[i].dropped)
+			if (stop)
 				break;
 		}
 	}
-	if (di != di_stack)
-		hk_free(di);
+	return true;
+}
+
+static void enforce_exclusions(struct eng *e)
+{
+	if (!(e->month_cache && e->all_cached && exclusions_of_month(e)))
+		exclusions_by_date(e);
 }
 
 /* %-add-ons: amount 0, their value added to the base line directly above (第18章 (6)ウ). */
@@ -1082,7 +1173,9 @@ static void fold_percent(struct eng *e)
 			o->ka[b].amount += (o->ka[b].amount * it->amount_x100 + 5000) / 10000;
 			o->ka[i].amount = 0;
 		}
-		o->ka[w++] = o->ka[i];
+		if (w != i)
+			o->ka[w] = o->ka[i];
+		w++;
 	}
 	o->nka = w;
 }
@@ -1102,7 +1195,7 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 	if (!c->master)
 		return hk_err_set(err, HK_EXIT_INTERNAL, "fees: no master");
 	e.month_cache = month_cache_for(c);
-	e.all_in_month = true;
+	e.all_cached = true;
 	e.last_date = (struct hk_date){0, 0, 0};
 	e.last_day = hk_date_to_days(e.last_date);
 	e.first_day = hk_date_to_days(visits[0].date);
