@@ -45,6 +45,14 @@ void *hk_realloc(void *p, size_t n)
 	return check(injected() ? NULL : realloc(p, n ? n : 1), n ? n : 1);
 }
 
+void *hk_malloc_aligned(size_t align, size_t n)
+{
+	void *p = NULL;
+	if (!injected() && posix_memalign(&p, align, n ? n : 1) != 0)
+		p = NULL;
+	return check(p, n ? n : 1);
+}
+
 char *hk_strdup(const char *s)
 {
 	return hk_strndup(s, strlen(s));

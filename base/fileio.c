@@ -77,6 +77,9 @@ int hk_pubfile_open(struct hk_pubfile *pf, const char *path, int mode, struct hk
 {
 	pf->fd = -1;
 	pf->bytes = 0;
+	pf->stage = NULL;
+	pf->staged = 0;
+	pf->direct = 0;
 	if ((size_t)hk_snprintf(pf->path, sizeof(pf->path), "%s", path) >= sizeof(pf->path) ||
 	    (size_t)hk_snprintf(pf->tmp, sizeof(pf->tmp), "%s.tmp", path) >= sizeof(pf->tmp))
 		return hk_err_set(err, HK_EXIT_IO, "%s: path too long", path);
@@ -87,7 +90,18 @@ int hk_pubfile_open(struct hk_pubfile *pf, const char *path, int mode, struct hk
 	return 0;
 }
 
-int hk_pubfile_write(struct hk_pubfile *pf, const void *data, size_t len, struct hk_err *err)
+int hk_pubfile_open_direct(struct hk_pubfile *pf, const char *path, int mode, struct hk_err *err)
+{
+	int fl;
+	if (hk_pubfile_open(pf, path, mode, err) < 0)
+		return -1;
+	pf->stage = hk_malloc_aligned(4096, HK_DIRECT_BLOCK);
+	fl = fcntl(pf->fd, F_GETFL);
+	pf->direct = fl >= 0 && fcntl(pf->fd, F_SETFL, fl | O_DIRECT) == 0;
+	return 0;
+}
+
+static int write_all(struct hk_pubfile *pf, const void *data, size_t len, struct hk_err *err)
 {
 	const char *p = data;
 	while (len > 0) {
@@ -99,7 +113,59 @@ int hk_pubfile_write(struct hk_pubfile *pf, const void *data, size_t len, struct
 		}
 		p += w;
 		len -= (size_t)w;
-		pf->bytes += (unsigned long long)w;
+	}
+	return 0;
+}
+
+/* Leave direct mode: for the tail (not a whole block), or when the file
+ * system turns O_DIRECT down at the first write (EINVAL). */
+static void buffered(struct hk_pubfile *pf)
+{
+	int fl = fcntl(pf->fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(pf->fd, F_SETFL, fl & ~O_DIRECT);
+	pf->direct = 0;
+}
+
+static int stage_out(struct hk_pubfile *pf, struct hk_err *err)
+{
+	size_t n = pf->staged;
+	ssize_t w;
+	if (n == 0)
+		return 0;
+	if (n < HK_DIRECT_BLOCK && pf->direct)
+		buffered(pf);
+	pf->staged = 0;
+	if (pf->direct) {
+		/* one aligned block at an aligned offset: whole or an error */
+		do
+			w = write(pf->fd, pf->stage, n);
+		while (w < 0 && errno == EINTR);
+		if (w == (ssize_t)n)
+			return 0;
+		if (w > 0)
+			return hk_err_set(err, HK_EXIT_IO, "%s: short write", pf->tmp);
+		if (errno != EINVAL)
+			return hk_err_set(err, HK_EXIT_IO, "%s: write: %s", pf->tmp, strerror(errno));
+		buffered(pf);
+	}
+	return write_all(pf, pf->stage, n, err);
+}
+
+int hk_pubfile_write(struct hk_pubfile *pf, const void *data, size_t len, struct hk_err *err)
+{
+	const unsigned char *p = data;
+	pf->bytes += (unsigned long long)len;
+	if (!pf->stage)
+		return write_all(pf, data, len, err);
+	while (len > 0) {
+		size_t room = HK_DIRECT_BLOCK - pf->staged, n = len < room ? len : room;
+		memcpy(pf->stage + pf->staged, p, n);
+		pf->staged += n;
+		p += n;
+		len -= n;
+		if (pf->staged == HK_DIRECT_BLOCK && stage_out(pf, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -110,19 +176,38 @@ void hk_pubfile_abort(struct hk_pubfile *pf)
 		close(pf->fd);
 		pf->fd = -1;
 	}
+	hk_free(pf->stage);
+	pf->stage = NULL;
 	unlink(pf->tmp);
 }
 
-int hk_pubfile_commit(struct hk_pubfile *pf, struct hk_err *err)
+int hk_pubfile_finish(struct hk_pubfile *pf, struct hk_err *err)
 {
-	char dir[HK_MAX_PATH];
-	int fd = pf->fd;
+	int fd = pf->fd, rc = 0;
+	if (pf->stage) {
+		rc = stage_out(pf, err);
+		hk_free(pf->stage);
+		pf->stage = NULL;
+	}
 	pf->fd = -1;
+	if (rc < 0) {
+		close(fd);
+		unlink(pf->tmp);
+		return -1;
+	}
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		int e = errno;
 		unlink(pf->tmp);
 		return hk_err_set(err, HK_EXIT_IO, "%s: fsync: %s", pf->tmp, strerror(e));
 	}
+	return 0;
+}
+
+int hk_pubfile_commit(struct hk_pubfile *pf, struct hk_err *err)
+{
+	char dir[HK_MAX_PATH];
+	if (hk_pubfile_finish(pf, err) < 0)
+		return -1;
 	if (rename(pf->tmp, pf->path) != 0) {
 		int e = errno;
 		unlink(pf->tmp);

@@ -24,9 +24,23 @@ struct hk_pubfile {
 	char path[HK_MAX_PATH];
 	char tmp[HK_MAX_PATH + 8];
 	unsigned long long bytes;
+	unsigned char *stage;      /* open_direct: the block being filled (else NULL) */
+	size_t staged;
+	int direct;                /* O_DIRECT is on */
 };
 int hk_pubfile_open(struct hk_pubfile *pf, const char *path, int mode, struct hk_err *err);
+/* The same for a large file written once from start to end (claim files,
+ * snapshots): whole HK_DIRECT_BLOCK blocks go to the disk without passing
+ * through the page cache (O_DIRECT), which costs far less CPU than buffered
+ * writes of hundreds of megabytes; the tail is written normally.  Where the
+ * file system refuses O_DIRECT the blocks are written as usual.  Either way
+ * writes are gathered into whole blocks: callers need no buffer of their own. */
+#define HK_DIRECT_BLOCK (1 << 20)
+int hk_pubfile_open_direct(struct hk_pubfile *pf, const char *path, int mode, struct hk_err *err);
 int hk_pubfile_write(struct hk_pubfile *pf, const void *p, size_t n, struct hk_err *err);
+/* Write what is pending, fsync and close PATH.tmp, leaving it for the caller
+ * to rename (commit does this and then renames). */
+int hk_pubfile_finish(struct hk_pubfile *pf, struct hk_err *err);
 int hk_pubfile_commit(struct hk_pubfile *pf, struct hk_err *err);
 void hk_pubfile_abort(struct hk_pubfile *pf);
 int hk_fsync_dir(const char *dir, struct hk_err *err);

@@ -53,6 +53,7 @@ void *hk_calloc(size_t n, size_t size);
 void *hk_realloc(void *p, size_t n);
 char *hk_strdup(const char *s);
 char *hk_strndup(const char *s, size_t n);
+void *hk_malloc_aligned(size_t align, size_t n); /* align: a power of two, multiple of sizeof(void *) */
 void hk_free(void *p);
 
 /* Formatting into a fixed buffer; always NUL-terminates; returns the length

@@ -125,7 +125,6 @@ struct sink {
 	const struct hk_station *station;
 	const char *claim6, *month7;
 	struct hk_pubfile pf[3];
-	struct hk_buf obuf[3];       /* output gathered into 1 MiB writes */
 	bool open[3];
 	long next_no[3];
 	struct hk_sha256 *sha[3];
@@ -828,23 +827,12 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 
 /* ---- files --------------------------------------------------------------- */
 
-#define OUT_CHUNK (1 << 20)
-
-static int out_flush(struct sink *k, int body, struct hk_err *err)
-{
-	int rc = 0;
-	if (k->obuf[body].len)
-		rc = hk_pubfile_write(&k->pf[body], k->obuf[body].data, k->obuf[body].len, err);
-	hk_buf_reset(&k->obuf[body]);
-	return rc;
-}
-
+/* The files are written in whole 1 MiB blocks past the page cache
+ * (hk_pubfile_open_direct): hundreds of megabytes cost little CPU. */
 static int out_write(struct sink *k, int body, const void *p, size_t n, struct hk_err *err)
 {
 	hk_sha256_update(k->sha[body], p, n);
-	if (hk_buf_add(&k->obuf[body], p, n, err) < 0)
-		return -1;
-	return k->obuf[body].len >= OUT_CHUNK ? out_flush(k, body, err) : 0;
+	return hk_pubfile_write(&k->pf[body], p, n, err);
 }
 
 static int open_body(struct sink *k, int body, struct hk_err *err)
@@ -858,7 +846,7 @@ static int open_body(struct sink *k, int body, struct hk_err *err)
 	if (hk_mkdir_p(dir, 0755, err) < 0)
 		return -1;
 	hk_snprintf(path, sizeof(path), "%s/RECEIPTH.UKE", dir);
-	if (hk_pubfile_open(&k->pf[body], path, 0444, err) < 0)
+	if (hk_pubfile_open_direct(&k->pf[body], path, 0444, err) < 0)
 		return -1;
 	k->open[body] = true;
 	k->sha[body] = hk_sha256_new();
@@ -889,18 +877,13 @@ static int close_bodies(struct sink *k, bool publish, struct hk_err *err)
 			rc = -1;
 		if (rc == 0)
 			rc = out_write(k, b, gb.data, gb.len, err);
-		if (rc == 0)
-			rc = out_flush(k, b, err);
 		hk_buf_free(&gb);
 		hk_sha256_final(k->sha[b], k->st->sha256[b]);
 		k->sha[b] = NULL;
 		if (rc == 0 && publish) {
 			rc = hk_pubfile_commit(&k->pf[b], err);
 		} else if (rc == 0) {
-			/* leave PATH.tmp for the caller, synced */
-			if (fsync(k->pf[b].fd) != 0 || close(k->pf[b].fd) != 0)
-				rc = hk_err_set(err, HK_EXIT_IO, "%s: fsync failed", k->pf[b].tmp);
-			k->pf[b].fd = -1;
+			rc = hk_pubfile_finish(&k->pf[b], err); /* PATH.tmp left for the caller, synced */
 		} else {
 			hk_pubfile_abort(&k->pf[b]);
 		}
@@ -1367,8 +1350,6 @@ int hk_claim_engine(sqlite3 *db, const struct hk_master *m, const struct hk_buil
 	k.cb = cb;
 	k.cb_ctx = ctx;
 	k.next_no[1] = k.next_no[2] = 1;
-	for (int b = 1; b <= 2; b++)
-		hk_buf_init(&k.obuf[b], 2 * OUT_CHUNK, "output buffer");
 	pthread_mutex_init(&sh->mu, NULL);
 	pthread_cond_init(&sh->cv, NULL);
 	for (int i = 0; i < SLOTS; i++) {
@@ -1437,7 +1418,5 @@ out:
 	pthread_cond_destroy(&sh->cv);
 	hk_free(sh);
 	hk_free(ids);
-	for (int b = 1; b <= 2; b++)
-		hk_buf_free(&k.obuf[b]);
 	return rc;
 }
