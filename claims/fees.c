@@ -233,8 +233,8 @@ static bool facility_ok(const struct hk_fee_ctx *c, const char *code, struct hk_
 #define MC_FAMILIES 64      /* > every enum hk_fee_family */
 
 struct code_info {
-	uint32_t key;                          /* the code as a number; 0 = free slot or not cached */
-	int idx;                               /* order of first use in the month; -1 not cached */
+	uint32_t key;                          /* the code as a number; 0 if not 9 digits */
+	int idx;                               /* month.info[idx]; -1 not from the month */
 	const struct hk_master_item *it;       /* hk_master_item() */
 	bool facility_ok;                      /* facility_ok() */
 	int facility_needed;
@@ -249,13 +249,16 @@ static _Thread_local struct {
 	int standards[MC_MAX_STANDARDS];
 	bool uniform;
 	int dim;                               /* days in the month */
-	int used;
-	struct code_info slot[MC_SLOTS];
+	int used;                              /* info[0..used) */
+	uint32_t slot_key[MC_SLOTS];           /* hash of codes: key, 0 = free */
+	short slot_info[MC_SLOTS];             /* its info[] */
+	struct code_info info[MC_SLOTS / 2];
 	/* pair[a][b]: hk_master_exclusion() of the codes whose idx are a, b:
 	 * 0 not known yet, 1 none, else rows[pair - 2] */
 	unsigned char pair[MC_PAIR_CODES][MC_PAIR_CODES];
 	int nrows;
 	const struct hk_master_exclusion *rows[UCHAR_MAX - 1];
+	unsigned char reach[UCHAR_MAX - 1];    /* scope_reach() of each row */
 	struct { const int *variants; const char *code; } picked[MC_FAMILIES];  /* pick() */
 } month;
 
@@ -293,8 +296,7 @@ static bool month_cache_for(const struct hk_fee_ctx *c)
 		memcpy(month.standards, s->standards, (size_t)s->nstandards * sizeof(int));
 	month.uniform = hk_master_uniform(c->master, (struct hk_date){c->year, c->month, 1},
 				       (struct hk_date){c->year, c->month, dim});
-	for (int i = 0; i < MC_SLOTS; i++)
-		month.slot[i].key = 0;
+	memset(month.slot_key, 0, sizeof(month.slot_key));
 	month.used = 0;
 	memset(month.pair, 0, sizeof(month.pair));
 	month.nrows = 0;
@@ -329,42 +331,60 @@ static const struct code_info *code_info(struct eng *e, const char *code, struct
 	uint32_t key;
 	if (in_month(e, d) && (key = code_key9(code)) != 0) {
 		for (unsigned i = 0; i < MC_SLOTS; i++) {
-			struct code_info *ci = &month.slot[(key * 2654435761u + i) & (MC_SLOTS - 1)];
-			if (ci->key == key)
-				return ci;
-			if (ci->key == 0) {
-				if (month.used >= MC_SLOTS / 2)
-					break;
-				code_info_fill(e->c, code, d, ci);
-				ci->key = key;
-				ci->idx = month.used++;
-				return ci;
-			}
+			unsigned s = (key * 2654435761u + i) & (MC_SLOTS - 1);
+			struct code_info *ci;
+			if (month.slot_key[s] == key)
+				return &month.info[month.slot_info[s]];
+			if (month.slot_key[s] != 0)
+				continue;
+			if (month.used == MC_SLOTS / 2)
+				break;
+			ci = &month.info[month.used];
+			code_info_fill(e->c, code, d, ci);
+			ci->key = key;
+			ci->idx = month.used;
+			month.slot_key[s] = key;
+			month.slot_info[s] = (short)month.used++;
+			return ci;
 		}
 	}
 	code_info_fill(e->c, code, d, tmp);
+	tmp->key = code_key9(code);
 	return tmp;
 }
 
+/* How far apart two lines may be for a 背反単位 to join them: 1 day, 2 week,
+ * 3 month; 0 never (same_scope() is false). */
+static int scope_reach(int scope)
+{
+	switch (scope) {
+	case HK_EXS_DAY: case HK_EXS_SAME_TIME: return 1;
+	case HK_EXS_WEEK: return 2;
+	case HK_EXS_MONTH: return 3;
+	default: return 0;
+	}
+}
+
 /* hk_master_exclusion(acode, bcode, d) for two codes of the month's cache
- * (idx < MC_PAIR_CODES, d in the month). */
-static const struct hk_master_exclusion *month_exclusion(const struct eng *e, const struct code_info *a,
-							 const struct code_info *b, const char *acode,
-							 const char *bcode, struct hk_date d)
+ * (idx < MC_PAIR_CODES, d in the month), as month.pair holds it: 1 none,
+ * else row month.rows[v - 2]; 0 if the month holds too many rows. */
+static int month_pair(const struct eng *e, const struct code_info *a, const struct code_info *b,
+		      const char *acode, const char *bcode, struct hk_date d)
 {
 	unsigned char *v = &month.pair[a->idx][b->idx];
 	const struct hk_master_exclusion *x;
 	if (*v)
-		return *v == 1 ? NULL : month.rows[*v - 2];
+		return *v;
 	x = hk_master_may_exclude(e->c->master, a->it, b->it) ? hk_master_exclusion(e->c->master, acode, bcode, d)
 								 : NULL;
 	if (!x)
 		*v = 1;
 	else if (month.nrows < (int)HK_ARRAY_LEN(month.rows)) {
 		month.rows[month.nrows] = x;
+		month.reach[month.nrows] = (unsigned char)scope_reach(x->scope);
 		*v = (unsigned char)(2 + month.nrows++);
 	}
-	return x;
+	return *v;
 }
 
 /* code_info() of a line: kept by add() when it came from the month's cache. */
@@ -413,10 +433,12 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 		     code, it->short_name, ci->facility_needed);
 		return -1;
 	}
-	if ((it->age_min > 0 && age_on(c, d) < it->age_min) ||
-	    (it->age_max > 0 && age_on(c, d) >= it->age_max)) {
-		note(e, d, code, "%s (%s) is not for a patient aged %d", code, it->short_name, age_on(c, d));
-		return -1;
+	if (it->age_min > 0 || it->age_max > 0) {
+		int age = age_on(c, d);
+		if ((it->age_min > 0 && age < it->age_min) || (it->age_max > 0 && age >= it->age_max)) {
+			note(e, d, code, "%s (%s) is not for a patient aged %d", code, it->short_name, age);
+			return -1;
+		}
 	}
 	if (it->step_calc == 1 && qty <= 0) {
 		note(e, d, code, "%s (%s) needs 数量データ (write CODE:QTY in the visit's items)",
@@ -435,8 +457,13 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 	}
 	k->date = d;
 	k->day = e->last_day;
-	copy(k->code, sizeof(k->code), code);
-	k->key = ci->key ? ci->key : code_num(code);
+	if (ci->key) {       /* 9 digits */
+		memcpy(k->code, code, 10);
+		k->key = ci->key;
+	} else {
+		copy(k->code, sizeof(k->code), code);
+		k->key = code_num(code);
+	}
 	k->it = it;
 	if (it->step_calc == 1)
 		k->qty = qty;
@@ -859,12 +886,12 @@ static void sort_lines(struct hk_fee_result *o)
 	}
 }
 
-/* The 算定単位 bucket of a day (days since 1970-01-01), -1 if the unit does not apply. */
-static long bucket(int unit, long day)
+/* The 算定単位 bucket of a line (its day and week given), -1 if the unit does not apply. */
+static long bucket(int unit, long day, long week)
 {
 	switch (unit) {
 	case HK_LU_DAY: return day;
-	case HK_LU_WEEK: return week_of_day(day);
+	case HK_LU_WEEK: return week;
 	case HK_LU_MONTH: case HK_LU_FIRST: case HK_LU_PATIENT: return 0;
 	default: return -1; /* 入院中 etc.: not applicable to a month of visits */
 	}
@@ -872,8 +899,9 @@ static long bucket(int unit, long day)
 
 #define LINK_SLOTS 256      /* hash slots of link_same_code (power of two) */
 
-/* prev[i] = the last line before i with the same code, or -1. */
-static void link_same_code(const struct hk_fee_result *o, int *prev)
+/* prev[i] = the last line before i with the same code, or -1; pos[i] = how
+ * many lines up to i have its code (1 for the first). */
+static void link_same_code(const struct hk_fee_result *o, int *prev, int *pos)
 {
 	struct { uint32_t key; int last; } slot[LINK_SLOTS];
 	unsigned nslots = 16;
@@ -894,23 +922,32 @@ static void link_same_code(const struct hk_fee_result *o, int *prev)
 			while (j >= 0 && o->ka[j].key != key)
 				j--;
 			prev[i] = j;
-			continue;
+		} else {
+			prev[i] = slot[s].last;
+			slot[s].key = key;
+			slot[s].last = i;
 		}
-		prev[i] = slot[s].last;
-		slot[s].key = key;
-		slot[s].last = i;
+		pos[i] = prev[i] >= 0 ? pos[prev[i]] + 1 : 1;
 	}
 }
 
 /* 算定回数限度: lines beyond the limit are left out, in date order.  A line
  * counts with the kept lines of its code in its day / week / month; the
- * lines are in day order, so those are the nearest ones on its code's chain. */
+ * lines are in day order, so those are the nearest ones on its code's chain
+ * (and a line with no more than the limit's lines of its code before it,
+ * itself included, cannot be over it). */
 static void enforce_limits(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
-	int prev_stack[STACK_LINES];
-	int *prev = o->nka <= STACK_LINES ? prev_stack : hk_malloc((size_t)o->nka * sizeof(int));
-	link_same_code(o, prev);
+	int prev_stack[STACK_LINES], pos_stack[STACK_LINES];
+	long week_stack[STACK_LINES];
+	bool heap = o->nka > STACK_LINES;
+	int *prev = heap ? hk_malloc((size_t)o->nka * sizeof(int)) : prev_stack;
+	int *pos = heap ? hk_malloc((size_t)o->nka * sizeof(int)) : pos_stack;
+	long *week = heap ? hk_malloc((size_t)o->nka * sizeof(long)) : week_stack;
+	link_same_code(o, prev, pos);
+	for (int i = 0; i < o->nka; i++)
+		week[i] = i > 0 && o->ka[i].day == o->ka[i - 1].day ? week[i - 1] : week_of_day(o->ka[i].day);
 	for (int i = 0; i < o->nka; i++) {
 		const struct code_info *ci;
 		struct code_info tmp;
@@ -923,11 +960,14 @@ static void enforce_limits(struct eng *e)
 		ci = line_info(e, &o->ka[i], &tmp);
 		for (size_t r = 0; r < ci->nlimits; r++) {
 			const struct hk_master_limit *lim = ci->limits[r];
-			long b = bucket(lim->unit, o->ka[i].day);
+			long b;
 			int count = 1;  /* line i */
+			if (pos[i] <= lim->max)
+				continue;
+			b = bucket(lim->unit, o->ka[i].day, week[i]);
 			if (b < 0 || lim->max <= 0)
 				continue;
-			for (int j = prev[i]; j >= 0 && bucket(lim->unit, o->ka[j].day) == b; j = prev[j])
+			for (int j = prev[i]; j >= 0 && bucket(lim->unit, o->ka[j].day, week[j]) == b; j = prev[j])
 				count += !o->ka[j].dropped;
 			if (count > lim->max) {
 				o->ka[i].dropped = true;
@@ -937,8 +977,11 @@ static void enforce_limits(struct eng *e)
 			}
 		}
 	}
-	if (prev != prev_stack)
+	if (heap) {
 		hk_free(prev);
+		hk_free(pos);
+		hk_free(week);
+	}
 }
 
 static bool same_scope(int scope, const struct hk_ka *a, const struct hk_ka *b)
@@ -959,18 +1002,6 @@ static void drop(struct eng *e, int i, int other, const char *why)
 	o->ka[i].dropped = true;
 	note(e, o->ka[i].date, o->ka[i].code, "%s may not be claimed with %s (併算定背反, %s); left out",
 	     o->ka[i].code, o->ka[other].code, why);
-}
-
-/* How far apart two lines may be for a 背反単位 to join them: 1 day, 2 week,
- * 3 month; 0 never (same_scope() is false). */
-static int scope_reach(int scope)
-{
-	switch (scope) {
-	case HK_EXS_DAY: case HK_EXS_SAME_TIME: return 1;
-	case HK_EXS_WEEK: return 2;
-	case HK_EXS_MONTH: return 3;
-	default: return 0;
-	}
 }
 
 /* What a 併算定背反 row x between lines i and j does (x valid on i's date): the
@@ -1067,6 +1098,7 @@ static bool exclusions_of_month(struct eng *e)
 	signed char local[MC_PAIR_CODES];          /* month idx -> distinct code of this patient */
 	const struct code_info *dci[MAX_DISTINCT];
 	int first[MAX_DISTINCT], reach[MAX_DISTINCT];
+	unsigned char rel[MAX_DISTINCT];           /* rel_exclusion of the code's item */
 	unsigned char di[STACK_LINES];
 	uint64_t lines_of[MAX_DISTINCT][LINE_WORDS];   /* the lines of each distinct code */
 	uint64_t cand[MAX_DISTINCT][LINE_WORDS];       /* the lines of its partners */
@@ -1084,6 +1116,7 @@ static bool exclusions_of_month(struct eng *e)
 				return false;
 			first[nd] = i;
 			dci[nd] = ci;
+			rel[nd] = ci->it->rel_exclusion;
 			memset(lines_of[nd], 0, sizeof(lines_of[nd]));
 			local[ci->idx] = (signed char)nd++;
 		}
@@ -1093,21 +1126,23 @@ static bool exclusions_of_month(struct eng *e)
 	for (int a = 0; a < nd; a++) {
 		memset(cand[a], 0, sizeof(cand[a]));
 		reach[a] = 0;
-		if (!dci[a]->it->rel_exclusion)
+		if (!rel[a])
 			continue;
 		for (int b = 0; b < nd; b++) {
-			const struct hk_master_exclusion *x;
+			int v;
 			if (b == a)
 				continue;
-			x = month_exclusion(e, dci[a], dci[b], o->ka[first[a]].code, o->ka[first[b]].code,
-					    o->ka[first[a]].date);
-			row[a][b] = x;
-			if (!x || !scope_reach(x->scope))
+			v = month_pair(e, dci[a], dci[b], o->ka[first[a]].code, o->ka[first[b]].code,
+				       o->ka[first[a]].date);
+			if (v == 0)
+				return false;   /* nothing dropped yet */
+			if (v == 1 || !month.reach[v - 2])
 				continue;
+			row[a][b] = month.rows[v - 2];
 			for (int w = 0; w < LINE_WORDS; w++)
 				cand[a][w] |= lines_of[b][w];
-			if (scope_reach(x->scope) > reach[a])
-				reach[a] = scope_reach(x->scope);
+			if (month.reach[v - 2] > reach[a])
+				reach[a] = month.reach[v - 2];
 		}
 	}
 	for (int i = 0; i < o->nka; i++) {
