@@ -27,6 +27,18 @@ expect_rc runs_lists 0 "$HOUKAN" runs --db st.db
 expect_grep runs_shows_run "$T/out" "2024-06"
 expect_rc replay_identical 0 "$HOUKAN" replay --db st.db 1
 expect_grep replay_says_identical "$T/out" "identical"
+# the inputs snapshot: a plain copy of the database file (WAL empty under the
+# build's lock) is a self-contained database holding exactly the inputs
+[ "$(sqlite3 st.db.archive/run-1/inputs.db "PRAGMA journal_mode; PRAGMA quick_check; SELECT count(*) FROM visit; SELECT count(*) FROM receipt")" = \
+  "$(printf 'delete\nok\n%s\n0' "$(sql base.db 'SELECT count(*) FROM visit')")" ] &&
+	pass snapshot_self_contained || fail snapshot_self_contained "$(sqlite3 st.db.archive/run-1/inputs.db 'PRAGMA journal_mode; PRAGMA quick_check' 2>&1)"
+[ "$(sql st.db "SELECT inputs_sha256 FROM claim_run WHERE id = 1")" = "$(sha256sum st.db.archive/run-1/inputs.db | cut -c1-64)" ] &&
+	pass snapshot_digest || fail snapshot_digest "inputs digest differs"
+# the same through the backup API (used when the WAL is not empty)
+cp base.db bk.db
+run env HOUKAN_SNAPSHOT_BACKUP=1 "$HOUKAN" build --db bk.db --month 2024-06 --out bk
+expect_rc replay_backup_snapshot 0 "$HOUKAN" replay --db bk.db 1
+cmp -s bk/2/RECEIPTH.UKE uke/2/RECEIPTH.UKE && pass backup_snapshot_same_output || fail backup_snapshot_same_output "outputs differ"
 
 # the same records give the same bytes whatever the TZ, locale or directory
 cp base.db other.db
