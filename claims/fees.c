@@ -33,7 +33,7 @@ struct eng {
 	bool month_cache;            /* answers of the month come from month (below) */
 	/* line_ci[seq]: the month's code_info of the line add() made seq-th, when
 	 * it came from the month's cache; all_cached: so for every line */
-	const struct code_info *line_ci[STACK_LINES];
+	const struct code_info **line_ci;     /* [STACK_LINES], set for seq < this->seq */
 	bool all_cached;
 	struct hk_date last_date;    /* add(): the last date turned into a day number */
 	long last_day;
@@ -232,13 +232,26 @@ static bool facility_ok(const struct hk_fee_ctx *c, const char *code, struct hk_
 #define MC_PAIR_CODES 128   /* codes (by first use) whose 併算定背反 pairs are kept */
 #define MC_FAMILIES 64      /* > every enum hk_fee_family */
 
+/* A code's answers, and what add() reads of its 基本テーブル row, side by side. */
 struct code_info {
 	uint32_t key;                          /* the code as a number; 0 if not 9 digits */
 	int idx;                               /* month.info[idx]; -1 not from the month */
-	const struct hk_master_item *it;       /* hk_master_item() */
+	const struct hk_master_item *it;       /* hk_master_item(); NULL: the rest is unset */
 	bool facility_ok;                      /* facility_ok() */
 	int facility_needed;
-	size_t nlimits;                        /* hk_master_limits() of it->rel_limit items */
+	/* of it: */
+	bool step;                             /* きざみ値計算識別 1: needs 数量データ */
+	bool wants_staff, wants_count, wants_instr; /* 職種等, 同日訪問回数, 指示区分 */
+	bool rel_exclusion;
+	signed char role;                      /* struct hk_ka role */
+	int age_min, age_max, col, item;
+	long amount;                           /* yen before 数量データ: 金額, 点数 × 10; 0 for ％ */
+	long step_lower, step_unit, step_amount_x100;
+	/* its 算定回数限度: hk_master_limits() of it->rel_limit items, and the
+	 * number of its lines a patient-month may surely have (the least 上限回数
+	 * of the rows whose 算定単位 applies) */
+	int limits_allow;
+	size_t nlimits;
 	const struct hk_master_limit *limits[MC_MAX_LIMITS];
 };
 
@@ -272,6 +285,17 @@ static uint32_t code_key9(const char *code)
 		v = v * 10 + (uint32_t)(code[i] - '0');
 	}
 	return code[9] == '\0' ? v : 0;
+}
+
+/* The 算定単位 bucket of a line (its day and week given), -1 if the unit does not apply. */
+static long bucket(int unit, long day, long week)
+{
+	switch (unit) {
+	case HK_LU_DAY: return day;
+	case HK_LU_WEEK: return week;
+	case HK_LU_MONTH: case HK_LU_FIRST: case HK_LU_PATIENT: return 0;
+	default: return -1; /* 入院中 etc.: not applicable to a month of visits */
+	}
 }
 
 /* Makes month hold this context's month; true if its answers may be used. */
@@ -312,16 +336,42 @@ static bool in_month(const struct eng *e, struct hk_date d)
 
 static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct hk_date d, struct code_info *ci)
 {
-	ci->key = 0;
+	const struct hk_master_item *it = hk_master_item(c->master, code, d);
+	memset(ci, 0, sizeof(*ci));
 	ci->idx = -1;
-	ci->it = hk_master_item(c->master, code, d);
+	ci->it = it;
 	ci->facility_ok = facility_ok(c, code, d, &ci->facility_needed);
-	ci->nlimits = 0;
-	if (ci->it && ci->it->rel_limit) {
+	if (!it)
+		return;
+	ci->step = it->step_calc == 1;
+	ci->wants_staff = it->nstaff > 0;
+	ci->wants_count = it->visit_count_kind != 0;
+	ci->wants_instr = it->instr_kind == 1 || it->instr_kind == 3 || it->instr_kind == 5 ||
+			  it->special_instr_kind == 2 || it->special_instr_kind == 4 || it->special_instr_kind == 6;
+	ci->rel_exclusion = it->rel_exclusion;
+	ci->role = it->amount_kind == HK_AMOUNT_PERCENT ? 1 : it->kouban != 0 ? 0 : 2;
+	ci->age_min = it->age_min;
+	ci->age_max = it->age_max;
+	ci->col = it->disp_col;
+	ci->item = it->disp_item;
+	switch (it->amount_kind) {
+	case HK_AMOUNT_YEN: ci->amount = it->amount_x100 / 100; break;
+	case HK_AMOUNT_POINTS: ci->amount = it->amount_x100 / 100 * 10; break; /* 第18章 (6)エ */
+	default: ci->amount = 0; break;                                         /* %: folded later */
+	}
+	ci->step_lower = it->step_lower;
+	ci->step_unit = it->step_unit;
+	ci->step_amount_x100 = it->step_amount_x100;
+	ci->limits_allow = INT_MAX;
+	if (it->rel_limit) {
 		ci->nlimits = hk_master_limits(c->master, code, d, ci->limits, MC_MAX_LIMITS);
 		if (ci->nlimits > MC_MAX_LIMITS)
 			ci->nlimits = MC_MAX_LIMITS;
 	}
+	for (size_t r = 0; r < ci->nlimits; r++)
+		if (ci->limits[r]->max > 0 && bucket(ci->limits[r]->unit, 0, 0) >= 0 &&
+		    ci->limits[r]->max < ci->limits_allow)
+			ci->limits_allow = ci->limits[r]->max;
 }
 
 /* What the master says about code on d: from the month's cache when it
@@ -387,12 +437,10 @@ static int month_pair(const struct eng *e, const struct code_info *a, const stru
 	return *v;
 }
 
-/* code_info() of a line: kept by add() when it came from the month's cache. */
-static const struct code_info *line_info(struct eng *e, const struct hk_ka *k, struct code_info *tmp)
+/* code_info() of a line as add() kept it when it came from the month's cache, or NULL. */
+static const struct code_info *line_info(const struct eng *e, const struct hk_ka *k)
 {
-	if (k->seq >= 0 && k->seq < STACK_LINES && k->seq < e->seq && e->line_ci[k->seq])
-		return e->line_ci[k->seq];
-	return code_info(e, k->code, k->date, tmp);
+	return k->seq >= 0 && k->seq < STACK_LINES && k->seq < e->seq ? e->line_ci[k->seq] : NULL;
 }
 
 static int age_on(const struct hk_fee_ctx *c, struct hk_date d)
@@ -433,20 +481,20 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 		     code, it->short_name, ci->facility_needed);
 		return -1;
 	}
-	if (it->age_min > 0 || it->age_max > 0) {
+	if (ci->age_min > 0 || ci->age_max > 0) {
 		int age = age_on(c, d);
-		if ((it->age_min > 0 && age < it->age_min) || (it->age_max > 0 && age >= it->age_max)) {
+		if ((ci->age_min > 0 && age < ci->age_min) || (ci->age_max > 0 && age >= ci->age_max)) {
 			note(e, d, code, "%s (%s) is not for a patient aged %d", code, it->short_name, age);
 			return -1;
 		}
 	}
-	if (it->step_calc == 1 && qty <= 0) {
+	if (ci->step && qty <= 0) {
 		note(e, d, code, "%s (%s) needs 数量データ (write CODE:QTY in the visit's items)",
 		     code, it->short_name);
 		return -1;
 	}
 	if (o->nka == o->aka) {
-		o->aka = o->aka ? o->aka * 2 : 32;
+		o->aka = o->aka ? o->aka * 2 : 64;
 		o->ka = hk_realloc(o->ka, (size_t)o->aka * sizeof(*o->ka));
 	}
 	k = &o->ka[o->nka];
@@ -465,36 +513,32 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 		k->key = code_num(code);
 	}
 	k->it = it;
-	if (it->step_calc == 1)
+	k->amount = ci->amount;
+	if (ci->step) {
 		k->qty = qty;
-	switch (it->amount_kind) {
-	case HK_AMOUNT_YEN: k->amount = it->amount_x100 / 100; break;
-	case HK_AMOUNT_POINTS: k->amount = it->amount_x100 / 100 * 10; break; /* 第18章 (6)エ */
-	default: k->amount = 0; break;                                         /* %: folded later */
+		if (ci->step_unit > 0)
+			k->amount += (qty - (ci->step_lower > 0 ? ci->step_lower : 0)) / ci->step_unit *
+				     ci->step_amount_x100 / 100;
 	}
-	if (it->step_calc == 1 && it->step_unit > 0)
-		k->amount += (qty - (it->step_lower > 0 ? it->step_lower : 0)) / it->step_unit *
-			     it->step_amount_x100 / 100;
-	if (it->nstaff > 0 && staff)
+	if (ci->wants_staff && staff)
 		copy(k->staff, sizeof(k->staff), staff);
-	if (it->visit_count_kind != 0) {
+	if (ci->wants_count) {
 		k->count[0] = '0';
 		k->count[1] = (char)('0' + (count >= 3 ? 3 : count < 1 ? 1 : count));
 		k->count[2] = '\0';
 	}
-	if ((it->instr_kind == 1 || it->instr_kind == 3 || it->instr_kind == 5 ||
-	     it->special_instr_kind == 2 || it->special_instr_kind == 4 || it->special_instr_kind == 6) && instr)
+	if (ci->wants_instr && instr)
 		copy(k->instr, sizeof(k->instr), instr);
-	k->col = it->disp_col;
-	k->item = it->disp_item;
-	k->role = it->amount_kind == HK_AMOUNT_PERCENT ? 1 : it->kouban != 0 ? 0 : 2;
+	k->col = ci->col;
+	k->item = ci->item;
+	k->role = ci->role;
 	k->seq = e->seq++;
-	if (k->seq < STACK_LINES && ci != &tmp)
-		e->line_ci[k->seq] = ci;
-	else
+	if (k->seq < STACK_LINES)
+		e->line_ci[k->seq] = ci != &tmp ? ci : NULL;
+	if (k->seq >= STACK_LINES || ci == &tmp)
 		e->all_cached = false;
 	k->visit_day = visit_day;
-	if (it->nstaff > 0 && !k->staff[0]) {
+	if (ci->wants_staff && !k->staff[0]) {
 		note(e, d, code, "%s (%s) needs 職種等 but no staff is known for it", code, it->short_name);
 		return -1;
 	}
@@ -886,17 +930,6 @@ static void sort_lines(struct hk_fee_result *o)
 	}
 }
 
-/* The 算定単位 bucket of a line (its day and week given), -1 if the unit does not apply. */
-static long bucket(int unit, long day, long week)
-{
-	switch (unit) {
-	case HK_LU_DAY: return day;
-	case HK_LU_WEEK: return week;
-	case HK_LU_MONTH: case HK_LU_FIRST: case HK_LU_PATIENT: return 0;
-	default: return -1; /* 入院中 etc.: not applicable to a month of visits */
-	}
-}
-
 #define LINK_SLOTS 256      /* hash slots of link_same_code (power of two) */
 
 /* prev[i] = the last line before i with the same code, or -1; pos[i] = how
@@ -954,10 +987,16 @@ static void enforce_limits(struct eng *e)
 		const struct hk_master_item *it;
 		if (o->ka[i].dropped)
 			continue;
-		it = o->ka[i].it;
-		if (!it || !it->rel_limit)
+		ci = line_info(e, &o->ka[i]);
+		if (!ci) {
+			it = o->ka[i].it;
+			if (!it || !it->rel_limit)
+				continue;
+			ci = code_info(e, o->ka[i].code, o->ka[i].date, &tmp);
+		}
+		/* (no rows without rel_limit) */
+		if (!ci->nlimits || pos[i] <= ci->limits_allow)
 			continue;
-		ci = line_info(e, &o->ka[i], &tmp);
 		for (size_t r = 0; r < ci->nlimits; r++) {
 			const struct hk_master_limit *lim = ci->limits[r];
 			long b;
@@ -1116,7 +1155,7 @@ static bool exclusions_of_month(struct eng *e)
 				return false;
 			first[nd] = i;
 			dci[nd] = ci;
-			rel[nd] = ci->it->rel_exclusion;
+			rel[nd] = ci->rel_exclusion;
 			memset(lines_of[nd], 0, sizeof(lines_of[nd]));
 			local[ci->idx] = (signed char)nd++;
 		}
@@ -1219,6 +1258,7 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 		   struct hk_fee_result *out, struct hk_err *err)
 {
 	struct eng e = {0};
+	const struct code_info *line_ci[STACK_LINES];
 	long week = -1, first_week;
 	int week_no = 0;
 	memset(out, 0, sizeof(*out));
@@ -1231,6 +1271,7 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 		return hk_err_set(err, HK_EXIT_INTERNAL, "fees: no master");
 	e.month_cache = month_cache_for(c);
 	e.all_cached = true;
+	e.line_ci = line_ci;
 	e.last_date = (struct hk_date){0, 0, 0};
 	e.last_day = hk_date_to_days(e.last_date);
 	e.first_day = hk_date_to_days(visits[0].date);
