@@ -269,6 +269,8 @@ static _Thread_local struct {
 	/* pair[a][b]: hk_master_exclusion() of the codes whose idx are a, b:
 	 * 0 not known yet, 1 none, else rows[pair - 2] */
 	unsigned char pair[MC_PAIR_CODES][MC_PAIR_CODES];
+	uint64_t pair_known[MC_PAIR_CODES][MC_PAIR_CODES / 64];   /* bit b of a: pair[a][b] != 0 */
+	uint64_t pair_partner[MC_PAIR_CODES][MC_PAIR_CODES / 64]; /* bit b of a: a row of some reach */
 	int nrows;
 	const struct hk_master_exclusion *rows[UCHAR_MAX - 1];
 	unsigned char reach[UCHAR_MAX - 1];    /* scope_reach() of each row */
@@ -323,6 +325,8 @@ static bool month_cache_for(const struct hk_fee_ctx *c)
 	memset(month.slot_key, 0, sizeof(month.slot_key));
 	month.used = 0;
 	memset(month.pair, 0, sizeof(month.pair));
+	memset(month.pair_known, 0, sizeof(month.pair_known));
+	memset(month.pair_partner, 0, sizeof(month.pair_partner));
 	month.nrows = 0;
 	memset(month.picked, 0, sizeof(month.picked));
 	return month.uniform;
@@ -433,7 +437,11 @@ static int month_pair(const struct eng *e, const struct code_info *a, const stru
 		month.rows[month.nrows] = x;
 		month.reach[month.nrows] = (unsigned char)scope_reach(x->scope);
 		*v = (unsigned char)(2 + month.nrows++);
+		if (month.reach[*v - 2])
+			month.pair_partner[a->idx][b->idx / 64] |= (uint64_t)1 << (b->idx % 64);
 	}
+	if (*v)
+		month.pair_known[a->idx][b->idx / 64] |= (uint64_t)1 << (b->idx % 64);
 	return *v;
 }
 
@@ -1142,10 +1150,12 @@ static bool exclusions_of_month(struct eng *e)
 	uint64_t lines_of[MAX_DISTINCT][LINE_WORDS];   /* the lines of each distinct code */
 	uint64_t cand[MAX_DISTINCT][LINE_WORDS];       /* the lines of its partners */
 	const struct hk_master_exclusion *row[MAX_DISTINCT][MAX_DISTINCT];
+	uint64_t present[MC_PAIR_CODES / 64];      /* month idx of the codes of this patient */
 	int nd = 0;
 	if (o->nka > STACK_LINES)
 		return false;
 	memset(local, -1, sizeof(local));
+	memset(present, 0, sizeof(present));
 	for (int i = 0; i < o->nka; i++) {
 		const struct code_info *ci = e->line_ci[o->ka[i].seq];
 		if (ci->idx >= MC_PAIR_CODES)
@@ -1158,6 +1168,7 @@ static bool exclusions_of_month(struct eng *e)
 			rel[nd] = ci->rel_exclusion;
 			memset(lines_of[nd], 0, sizeof(lines_of[nd]));
 			local[ci->idx] = (signed char)nd++;
+			present[ci->idx / 64] |= (uint64_t)1 << (ci->idx % 64);
 		}
 		di[i] = (unsigned char)local[ci->idx];
 		lines_of[di[i]][i / 64] |= (uint64_t)1 << (i % 64);
@@ -1165,23 +1176,30 @@ static bool exclusions_of_month(struct eng *e)
 	for (int a = 0; a < nd; a++) {
 		memset(cand[a], 0, sizeof(cand[a]));
 		reach[a] = 0;
+		int ia = dci[a]->idx;
 		if (!rel[a])
 			continue;
-		for (int b = 0; b < nd; b++) {
-			int v;
-			if (b == a)
-				continue;
-			v = month_pair(e, dci[a], dci[b], o->ka[first[a]].code, o->ka[first[b]].code,
-				       o->ka[first[a]].date);
-			if (v == 0)
-				return false;   /* nothing dropped yet */
-			if (v == 1 || !month.reach[v - 2])
-				continue;
-			row[a][b] = month.rows[v - 2];
-			for (int w = 0; w < LINE_WORDS; w++)
-				cand[a][w] |= lines_of[b][w];
-			if (month.reach[v - 2] > reach[a])
-				reach[a] = month.reach[v - 2];
+		/* the pairs with this patient's other codes the month has not looked up yet */
+		for (int w = 0; w < MC_PAIR_CODES / 64; w++) {
+			uint64_t bits = present[w] & ~month.pair_known[ia][w];
+			for (; bits; bits &= bits - 1) {
+				int ib = w * 64 + __builtin_ctzll(bits), b = local[ib];
+				if (ib != ia && !month_pair(e, dci[a], dci[b], o->ka[first[a]].code,
+							    o->ka[first[b]].code, o->ka[first[a]].date))
+					return false;   /* nothing dropped yet */
+			}
+		}
+		/* its partners among them */
+		for (int w = 0; w < MC_PAIR_CODES / 64; w++) {
+			uint64_t bits = present[w] & month.pair_partner[ia][w];
+			for (; bits; bits &= bits - 1) {
+				int ib = w * 64 + __builtin_ctzll(bits), b = local[ib], v = month.pair[ia][ib];
+				row[a][b] = month.rows[v - 2];
+				for (int lw = 0; lw < LINE_WORDS; lw++)
+					cand[a][lw] |= lines_of[b][lw];
+				if (month.reach[v - 2] > reach[a])
+					reach[a] = month.reach[v - 2];
+			}
 		}
 	}
 	for (int i = 0; i < o->nka; i++) {
