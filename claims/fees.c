@@ -624,9 +624,17 @@ static void staff_codes(const struct hk_fee_visit *const *v, int n, bool with_se
 		int off = 10 * (i < 2 ? i : 2);
 		const char *s[2] = {v[i]->staff, with_second ? v[i]->staff2 : ""};
 		for (int j = 0; j < 2; j++) {
+			int code;
 			if (strlen(s[j]) != 2 || len + 2 > HK_STAFF_MAX)
 				continue;
-			hk_snprintf(out + len, 3, "%02d", atoi(s[j]) + off);
+			code = atoi(s[j]) + off;
+			if (code >= 0 && code <= 99) {
+				out[len] = (char)('0' + code / 10);
+				out[len + 1] = (char)('0' + code % 10);
+				out[len + 2] = '\0';
+			} else {
+				hk_snprintf(out + len, 3, "%02d", code);
+			}
 			len += 2;
 		}
 	}
@@ -942,10 +950,23 @@ static void sort_lines(struct hk_fee_result *o)
 
 /* prev[i] = the last line before i with the same code, or -1; pos[i] = how
  * many lines up to i have its code (1 for the first). */
-static void link_same_code(const struct hk_fee_result *o, int *prev, int *pos)
+static void link_same_code(const struct eng *e, int *prev, int *pos)
 {
+	const struct hk_fee_result *o = e->out;
 	struct { uint32_t key; int last; } slot[LINK_SLOTS];
 	unsigned nslots = 16;
+	if (e->all_cached) {        /* the month's code numbers, 0..MC_SLOTS / 2 */
+		int last[MC_SLOTS / 2];
+		for (int i = 0; i < o->nka; i++)
+			last[e->line_ci[o->ka[i].seq]->idx] = -1;
+		for (int i = 0; i < o->nka; i++) {
+			int *l = &last[e->line_ci[o->ka[i].seq]->idx];
+			prev[i] = *l;
+			pos[i] = *l >= 0 ? pos[*l] + 1 : 1;
+			*l = i;
+		}
+		return;
+	}
 	while (nslots < LINK_SLOTS && nslots < 2 * (unsigned)o->nka)
 		nslots *= 2;
 	for (unsigned s = 0; s < nslots; s++)
@@ -986,7 +1007,7 @@ static void enforce_limits(struct eng *e)
 	int *prev = heap ? hk_malloc((size_t)o->nka * sizeof(int)) : prev_stack;
 	int *pos = heap ? hk_malloc((size_t)o->nka * sizeof(int)) : pos_stack;
 	long *week = heap ? hk_malloc((size_t)o->nka * sizeof(long)) : week_stack;
-	link_same_code(o, prev, pos);
+	link_same_code(e, prev, pos);
 	for (int i = 0; i < o->nka; i++)
 		week[i] = i > 0 && o->ka[i].day == o->ka[i - 1].day ? week[i - 1] : week_of_day(o->ka[i].day);
 	for (int i = 0; i < o->nka; i++) {
