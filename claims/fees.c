@@ -39,7 +39,7 @@ struct eng {
 	long last_day;
 };
 
-/* date_cmp(), inlined: it runs for every line and instruction. */
+/* hk_date_cmp(), inlined: it runs for every line and instruction. */
 static inline int date_cmp(struct hk_date a, struct hk_date b)
 {
 	if (a.y != b.y) return a.y < b.y ? -1 : 1;
@@ -612,7 +612,6 @@ static int family_index(const char *k)
 	}
 	return 0;
 }
-
 
 /* 職種等 for the visits of a day: visit i's staff + 10*(min(i,2)) (別表20 columns
  * 1回目/2回目/3回目以降), and a second staff on the same visit right after it. */
