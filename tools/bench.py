@@ -22,12 +22,16 @@ ENV = dict(os.environ, LC_ALL="C", TZ="UTC", HOUKAN_NOW="2024-07-05T00:00:00Z",
 missed = []
 
 
+last_cpu = [0.0, 0.0]  # user and system CPU seconds of the last measure()
+
+
 def measure(cmd, stdout=subprocess.DEVNULL, stdin=None):
     """Run cmd; return (seconds, peak RSS in MiB, exit status)."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, stdin=stdin, env=ENV)
     _, status, ru = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
+    last_cpu[:] = [ru.ru_utime, ru.ru_stime]
     return time.monotonic() - t0, ru.ru_maxrss / 1024.0, p.returncode
 
 
@@ -75,12 +79,14 @@ def bench_check(work):
     size = os.path.getsize(big)
     t_iconv, _, _ = measure(["iconv", "-f", "SHIFT_JIS", "-t", "UTF-8", big])
     t_check, rss, rc = measure([HOUKAN, "check", big])
+    cpu_check = list(last_cpu)
     py = "import csv,sys\nn=0\nfor row in csv.reader(open(sys.argv[1], encoding='cp932', newline='')): n+=1\n"
     t_py, _, _ = measure([sys.executable, "-c", py, big])
     mbs = lambda t: size / 1e6 / t
     print(f"  {n} receipts, {size/1e6:.0f} MB; houkan check {t_check:.2f} s ({mbs(t_check):.0f} MB/s, "
           f"exit {rc}), iconv {t_iconv:.2f} s ({mbs(t_iconv):.0f} MB/s), python csv {t_py:.2f} s "
-          f"({mbs(t_py):.0f} MB/s), peak RSS {rss:.1f} MiB")
+          f"({mbs(t_py):.0f} MB/s), peak RSS {rss:.1f} MiB; houkan check CPU {cpu_check[0]:.2f} s user "
+          f"+ {cpu_check[1]:.2f} s system")
     target("check exit", rc == 0, f"the file checks clean (exit {rc})")
     target("check vs iconv", t_check <= 2 * t_iconv, f"{t_iconv / t_check:.2f}x iconv's throughput (>= 0.5x)")
     target("check vs python", t_check * 10 <= t_py, f"{t_py / t_check:.1f}x Python csv (>= 10x)")
@@ -98,11 +104,13 @@ def bench_build(work):
     t_dump, _, _ = measure(["sqlite3", "-csv", db, "SELECT * FROM visit"])
     t_build, rss, rc = measure([HOUKAN, "build", "--db", db, "--month", "2024-06", "--out", out,
                                 "--report", os.path.join(work, "report.txt")])
+    cpu_build = list(last_cpu)
     n = subprocess.run(["sqlite3", db, "SELECT count(*) FROM receipt WHERE state = 'built'"],
                        capture_output=True, text=True).stdout.strip()
     n = int(n or 0)
     print(f"  {n} receipts in {t_build:.2f} s ({n / t_build:.0f}/s, exit {rc}), peak RSS {rss:.1f} MiB; "
-          f"reference: sqlite3 dumps the visit rows in {t_dump:.2f} s (build = {t_build / t_dump:.1f}x the dump)")
+          f"reference: sqlite3 dumps the visit rows in {t_dump:.2f} s (build = {t_build / t_dump:.1f}x the dump); "
+          f"build CPU {cpu_build[0]:.1f} s user + {cpu_build[1]:.1f} s system")
     scaled = t_build * 500000 / max(n, 1)
     target("build time", scaled <= 10, f"{scaled:.1f} s per 500,000 receipts (<= 10 s)")
     target("build memory", rss < 256, f"{rss:.1f} MiB peak (< 256 MiB)")
