@@ -1167,6 +1167,7 @@ static bool exclusions_of_month(struct eng *e)
 	int first[MAX_DISTINCT], reach[MAX_DISTINCT];
 	unsigned char rel[MAX_DISTINCT];           /* rel_exclusion of the code's item */
 	unsigned char di[STACK_LINES];
+	short day_lo[STACK_LINES], day_hi[STACK_LINES]; /* the lines of line i's day: [lo, hi) */
 	uint64_t lines_of[MAX_DISTINCT][LINE_WORDS];   /* the lines of each distinct code */
 	uint64_t cand[MAX_DISTINCT][LINE_WORDS];       /* the lines of its partners */
 	const struct hk_master_exclusion *row[MAX_DISTINCT][MAX_DISTINCT];
@@ -1222,15 +1223,17 @@ static bool exclusions_of_month(struct eng *e)
 			}
 		}
 	}
+	for (int i = 0; i < o->nka; i++)
+		day_lo[i] = (short)(i > 0 && o->ka[i - 1].day == o->ka[i].day ? day_lo[i - 1] : i);
+	for (int i = o->nka - 1; i >= 0; i--)
+		day_hi[i] = (short)(i + 1 < o->nka && o->ka[i + 1].day == o->ka[i].day ? day_hi[i + 1] : i + 1);
 	for (int i = 0; i < o->nka; i++) {
 		int a = di[i], lo = 0, hi = o->nka;
 		if (o->ka[i].dropped || !reach[a])
 			continue;
 		if (reach[a] == 1) {            /* lines of the day */
-			for (lo = i; lo > 0 && o->ka[lo - 1].day == o->ka[i].day; lo--)
-				;
-			for (hi = i + 1; hi < o->nka && o->ka[hi].day == o->ka[i].day; hi++)
-				;
+			lo = day_lo[i];
+			hi = day_hi[i];
 		} else if (reach[a] == 2) {     /* lines of the week */
 			long w = week_of_day(o->ka[i].day);
 			for (lo = i; lo > 0 && week_of_day(o->ka[lo - 1].day) == w; lo--)
@@ -1320,6 +1323,8 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 		int nfam[3] = {0, 0, 0};
 		int j = i;
 		long dn = hk_date_to_days(visits[i].date), w = week_of_day(dn);
+		e.last_date = visits[i].date;   /* add()'s day number of the day's lines */
+		e.last_day = dn;
 		for (; j < n && same_date(visits[j].date, visits[i].date); j++) {
 			int f = family_index(visits[j].family);
 			if (nfam[f] < MAX_DAY_VISITS)
