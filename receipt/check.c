@@ -4,7 +4,9 @@
  * receipt rules on each receipt once it is complete.  Only the current
  * receipt is kept (a copy of its fields in one arena).
  */
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,36 +17,13 @@
 #include "base/limits.h"
 #include "master/master.h"
 
-/* The receipts read by a piped context go to the caller's thread in batches
- * (below): the records and raw bytes of up to BATCH_BYTES of receipts, and
- * the events in file order - a diagnostic, or "the receipt rules of receipt
- * recs[a..a+n-1]".  A batch is passed on early when it holds BATCH_DIAGS
- * diagnostics (the receipt being collected moves to the next batch). */
-#ifndef BATCH_BYTES /* smaller in a test build, to pass batches often */
-#define BATCH_BYTES (64u << 10)
-#define BATCH_RECS 2048
-#define BATCH_DIAGS 256
-#endif
-#define NBATCHES 4
-
-struct ck_event {
-	bool receipt;           /* else a diagnostic: diags[a] */
-	size_t a, n;
-	long receipt_no;        /* of the receipt */
-	char claim_month[7];
-};
-
+/* Where the records of the receipt being collected are kept. */
 struct ck_batch {
 	struct hk_buf arena;    /* the raw bytes of the records */
 	struct ck_rec *recs;
 	size_t nrecs, arecs;
 	struct ck_field *fields; /* the records' fields (ck_rec.f, .fi) */
 	size_t nfields, afields;
-	size_t rstart, astart, fstart; /* where the receipt being collected begins */
-	struct hk_diag *diags;
-	size_t ndiags, adiags;
-	struct ck_event *ev;
-	size_t nev, aev;
 };
 
 static struct ck_batch *batch_new(void)
@@ -52,8 +31,8 @@ static struct ck_batch *batch_new(void)
 	struct ck_batch *b = hk_calloc(1, sizeof(*b));
 	/* field bytes plus the commas between them (store() enforces the cap on
 	 * field bytes), after the receipts already in the batch */
-	hk_buf_init(&b->arena, HK_MAX_RECEIPT_BYTES + (size_t)HK_MAX_RECEIPT_RECORDS * HK_MAX_FIELDS +
-		    BATCH_BYTES, "HK_MAX_RECEIPT_BYTES");
+	hk_buf_init(&b->arena, HK_MAX_RECEIPT_BYTES + (size_t)HK_MAX_RECEIPT_RECORDS * HK_MAX_FIELDS,
+		    "HK_MAX_RECEIPT_BYTES");
 	return b;
 }
 
@@ -64,39 +43,13 @@ static void batch_free(struct ck_batch *b)
 	hk_buf_free(&b->arena);
 	hk_free(b->recs);
 	hk_free(b->fields);
-	hk_free(b->diags);
-	hk_free(b->ev);
 	hk_free(b);
 }
 
-static struct ck_event *batch_event(struct ck_batch *b)
-{
-	if (b->nev == b->aev) {
-		b->aev = b->aev ? b->aev * 2 : 64;
-		b->ev = hk_realloc(b->ev, b->aev * sizeof(*b->ev));
-	}
-	return &b->ev[b->nev++];
-}
-
-static void pipe_pass(struct ck_ctx *c);
-
-/* Count a diagnostic and hand it on: to the callback, or (piped) into the batch. */
+/* Count a diagnostic and hand it to the callback. */
 static void emit(struct ck_ctx *c, const struct hk_diag *d)
 {
 	c->ndiag++;
-	if (c->pipe) {
-		struct ck_batch *b = c->b;
-		struct ck_event *e;
-		if (b->ndiags == b->adiags) {
-			b->adiags = b->adiags ? b->adiags * 2 : 16;
-			b->diags = hk_realloc(b->diags, b->adiags * sizeof(*b->diags));
-		}
-		b->diags[b->ndiags] = *d;
-		e = batch_event(b);
-		e->receipt = false;
-		e->a = b->ndiags++;
-		return;
-	}
 	if (d->severity == HK_ERROR)
 		c->st->errors++;
 	else
@@ -173,38 +126,17 @@ static void on_reader_diag(void *ctx, const struct hk_diag *d)
 static void finish_receipt(struct ck_ctx *c)
 {
 	struct ck_batch *b = c->b;
-	bool keep = false;
 
-	if (c->in_receipt && !c->overflow) {
-		if (c->pipe) {
-			/* the receipt rules run on the caller's thread */
-			struct ck_event *e = batch_event(b);
-			e->receipt = true;
-			e->a = b->rstart;
-			e->n = c->nrecs;
-			e->receipt_no = c->receipt_no;
-			memcpy(e->claim_month, c->claim_month, sizeof(e->claim_month));
-			keep = true;
-		} else {
-			ck_receipt(c);
-		}
-	}
+	if (c->in_receipt && !c->overflow)
+		ck_receipt(c);
 	c->in_receipt = false;
 	c->overflow = false;
 	c->field_bytes = 0;
-	if (keep) {
-		b->rstart = b->nrecs;
-		b->astart = b->arena.len;
-		b->fstart = b->nfields;
-	} else {
-		b->nrecs = b->rstart;
-		b->arena.len = b->astart;
-		b->nfields = b->fstart;
-	}
-	c->recs = b->recs ? b->recs + b->rstart : NULL; /* nothing allocated yet: an empty file */
+	b->nrecs = 0;
+	b->nfields = 0;
+	hk_buf_reset(&b->arena);
+	c->recs = b->recs; /* NULL when nothing was allocated yet: an empty file */
 	c->nrecs = 0;
-	if (c->pipe && (b->arena.len >= BATCH_BYTES || b->nrecs >= BATCH_RECS))
-		pipe_pass(c);
 }
 
 /*
@@ -232,7 +164,46 @@ struct ck_rm_slot {
 };
 struct ck_rmemo {
 	struct ck_rm_slot s[RM_SLOTS];
+	uint64_t ids;           /* ids given so far */
 };
+
+/* The record memo and the master memo of the calling thread, kept across
+ * hk_check_receipt_mem() calls (the claim run checks one receipt at a time,
+ * on several threads): what the first holds depends on the records' bytes
+ * alone, the second names its master by hk_master_serial(). */
+enum { TM_RMEMO, TM_MEMO, TM_N };
+static pthread_key_t tm_key[TM_N];
+static pthread_once_t tm_once = PTHREAD_ONCE_INIT;
+static bool tm_ok;
+
+static void tm_free(void *p)
+{
+	hk_free(p);
+}
+
+static void tm_init(void)
+{
+	tm_ok = pthread_key_create(&tm_key[TM_RMEMO], tm_free) == 0 &&
+		pthread_key_create(&tm_key[TM_MEMO], tm_free) == 0;
+}
+
+static void *thread_memo(int which, size_t size)
+{
+	void *p;
+
+	pthread_once(&tm_once, tm_init);
+	if (!tm_ok)
+		return NULL;
+	p = pthread_getspecific(tm_key[which]);
+	if (!p) {
+		p = hk_calloc(1, size);
+		if (pthread_setspecific(tm_key[which], p) != 0) {
+			hk_free(p);
+			p = NULL;
+		}
+	}
+	return p;
+}
 
 /* Keep a record of the current receipt: its raw bytes go into the arena in
  * one piece, its fields become offsets into them. */
@@ -242,7 +213,7 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 	struct ck_batch *b = c->b;
 	struct ck_rec *s;
 	struct hk_err err; /* set by hk_buf_add() on failure only (zeroing it costs) */
-	size_t base, fbytes = 0;
+	size_t base, fbytes;
 	int nf;
 
 	if (c->overflow)
@@ -255,9 +226,9 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 		return;
 	}
 	nf = r->nfields < HK_MAX_FIELDS ? r->nfields : HK_MAX_FIELDS;
-	for (int i = 0; i < nf; i++)
-		fbytes += r->f[i].len;
-	/* the cap counts field bytes (not the commas between them) */
+	/* the cap counts field bytes, not the commas between them: the fields
+	 * (at least one) and their nf - 1 separators make up the record */
+	fbytes = r->rawlen - (size_t)(nf - 1);
 	if (fbytes > HK_MAX_RECEIPT_BYTES - c->field_bytes ||
 	    hk_buf_add(&b->arena, r->raw, r->rawlen, &err) < 0) {
 		ck_diag(c, r->line, r->id, 0, "E-RE-CAP",
@@ -273,7 +244,7 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 		b->arecs = b->arecs ? b->arecs * 2 : 64;
 		b->recs = hk_realloc(b->recs, b->arecs * sizeof(*b->recs));
 	}
-	c->recs = b->recs + b->rstart;
+	c->recs = b->recs;
 	if ((size_t)nf > b->afields - b->nfields) {
 		struct ck_field *old = b->fields;
 		while ((size_t)nf > b->afields - b->nfields)
@@ -293,11 +264,12 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 	s->rank = (signed char)ck_rank_of(r->id);
 	s->nfields = nf;
 	s->shape_ok = shape;
+	s->ok = ok;
+	s->raw = (uint32_t)base;
 	for (int i = 0; i < nf; i++) {
 		/* every field lies inside the record's raw bytes */
-		s->f[i].off = (uint32_t)(base + (size_t)(r->f[i].p - r->raw));
+		s->f[i].off = (uint16_t)(r->f[i].p - r->raw);
 		s->f[i].len = (uint16_t)r->f[i].len;
-		s->f[i].ok = (ok >> i & 1) != 0;
 	}
 	s->line_id = slot ? slot->id : 0;
 	if (s->rank == CK_R_KA) {
@@ -450,43 +422,65 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, uint
 		e->used = true;
 		e->shape = shape;
 		e->ka = false;
-		e->id = ++c->line_ids;
+		e->id = ++rm->ids;
 		memcpy(e->b, r->raw, r->rawlen);
 		*slot = e;
 	}
 	return shape;
 }
 
-static int run(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
+/* Read and check records until the end of the file (0), until the reader
+ * is at c->stop_at (1), or until *c->cancel is set (2); -1 on a read error. */
+static int run_records(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
 {
 	struct hk_uke_record rec;
 	struct ck_rm_slot *slot;
 	uint64_t ok;
-	long last_line = 0;
 	int rc;
 
-	while ((rc = hk_uke_next(rd, &rec, err)) > 0) {
+	for (;;) {
 		bool shape;
+		if (c->stop_at) {
+			unsigned long long off = hk_uke_offset(rd);
+			if (off == c->stop_at)
+				return 1;
+			if (off > c->stop_at)
+				c->stop_at = 0; /* the boundary is not a record start here */
+		}
+		if (c->cancel && atomic_load_explicit(c->cancel, memory_order_relaxed))
+			return 2;
+		if ((rc = hk_uke_next(rd, &rec, err)) <= 0)
+			return rc;
 		if (history_line(c, &rec))
 			continue;
 		c->nrecords++;
-		last_line = rec.line;
+		c->last_line = rec.line;
 		shape = record_checked(c, &rec, &ok, &slot);
 		structure(c, &rec, shape, ok, slot);
-		if (c->pipe && c->b->ndiags >= BATCH_DIAGS)
-			pipe_pass(c);
+		if (c->ndiag_first < 0)
+			c->ndiag_first = c->ndiag;
 	}
-	if (rc < 0)
-		return -1;
+}
+
+/* The end of the file: the last receipt's rules and the file rules. */
+static void run_end(struct ck_ctx *c)
+{
 	finish_receipt(c);
 	if (!c->fragment && c->nrecords > 0) {
 		if (!c->seen_go)
-			ck_diag(c, last_line, "", 0, "E-GO-LAST",
+			ck_diag(c, c->last_line, "", 0, "E-GO-LAST",
 				"the file does not end with a GO record (訪問看護療養費請求書)");
 		if (!c->seen_go && c->receipt_no == 0)
-			ck_diag(c, last_line, "", 0, "E-NO-RECEIPT",
+			ck_diag(c, c->last_line, "", 0, "E-NO-RECEIPT",
 				"the file holds no receipt: at least one RE ... must come between HM and GO");
 	}
+}
+
+static int run(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
+{
+	if (run_records(c, rd, err) < 0)
+		return -1;
+	run_end(c);
 	return 0;
 }
 
@@ -501,6 +495,7 @@ static void ctx_init(struct ck_ctx *c, const char *name, const struct hk_check_o
 	c->fnctx = ctx;
 	c->st = st;
 	c->b = batch_new();
+	c->ndiag_first = -1;
 }
 
 const struct hk_master *ck_master_for(struct ck_ctx *c, int y, int m)
@@ -539,202 +534,204 @@ static void ctx_free(struct ck_ctx *c)
 }
 
 /*
- * Two threads for a large file: a second thread reads the records, runs the
- * record rules and the file rules (a context with c->pipe set), and passes
- * batches of receipts to the caller's thread, which runs the receipt rules
- * and hands every diagnostic to the callback in file order - the same calls,
- * in the same order, as from one thread.
+ * Two threads for a large file.  The caller's thread checks the file from its
+ * start up to a boundary near the middle (the start of an RE record) while a
+ * second thread checks from the boundary to the end, keeping its diagnostics.
+ * The second half is checked as if the first half had ended in the state the
+ * first half usually ends in: no file-level report made yet, no GO, the 請求年月
+ * of the HM on the first line, as many receipts as the first RE of the second
+ * half says (レセプト番号 - 1), and no diagnostic on that RE record.  When the
+ * first half reaches the boundary in exactly that state, the second half's
+ * diagnostics are what one thread would have said (their line numbers moved
+ * by the first half's lines), and are passed on; otherwise they are dropped
+ * and the caller's thread goes on through the second half itself.  Either way
+ * the callback gets the same calls, in the same order, on the caller's thread.
  */
-#define PIPE_MIN_BYTES (8u << 20)
+#define SPLIT_MIN_BYTES (8u << 20)
+#define SPLIT_SCAN (64u << 10)  /* bytes looked at for the boundary */
+#define SPLIT_MAX_DIAGS 4096    /* diagnostics the second half keeps (else it gives up) */
 
-struct ck_pipe {
-	pthread_mutex_t mu;
-	pthread_cond_t full_cv, free_cv;
-	struct ck_batch *full[NBATCHES], *free[NBATCHES];
-	size_t head, nfull, nfree;
-	bool done;
-	int rc;
-	struct hk_err err;
-	struct ck_ctx *w;
-	struct hk_uke_reader *rd;
+struct ck_split {
+	const char *path;
+	unsigned long long at;  /* the boundary: a file offset */
+	long receipts_before;   /* receipts the first half should hold */
+	char claim_month[7];    /* HM 請求年月 of the first line, as the first half should find it */
+	atomic_bool cancel;     /* set by the caller's thread: the second half is not needed */
+	/* the second half's result */
+	struct ck_ctx w;
+	struct hk_check_stats st;
+	struct hk_diag *diags;
+	size_t ndiags, adiags;
+	bool failed;            /* too many diagnostics, one that names a line, or an error */
 };
 
-static void batch_clear(struct ck_batch *b)
+static void split_keep(void *ctx, const struct hk_diag *d)
 {
-	b->nrecs = b->rstart = b->astart = b->nfields = b->fstart = 0;
-	b->ndiags = b->nev = 0;
-	hk_buf_reset(&b->arena);
-}
+	struct ck_split *sp = ctx;
 
-/* Pass the worker's batch to the caller's thread and go on in an empty one,
- * into which the receipt being collected moves. */
-static void pipe_pass(struct ck_ctx *c)
-{
-	struct ck_pipe *p = c->pipe;
-	struct ck_batch *old = c->b, *nb;
-	struct hk_err err;
-	size_t n = old->nrecs - old->rstart, bytes = old->arena.len - old->astart;
-	size_t nf = old->nfields - old->fstart;
-
-	/* an empty batch first: the old one is not touched once passed on */
-	pthread_mutex_lock(&p->mu);
-	while (p->nfree == 0)
-		pthread_cond_wait(&p->free_cv, &p->mu);
-	nb = p->free[--p->nfree];
-	pthread_mutex_unlock(&p->mu);
-	batch_clear(nb);
-	if (n) {
-		/* cannot fail: the same bytes fitted the old batch's arena, whose cap
-		 * is the same, and nb's is empty */
-		if (hk_buf_add(&nb->arena, old->arena.data + old->astart, bytes, &err) < 0)
-			n = nf = 0;
-		if (n > nb->arecs) {
-			nb->arecs = n < 64 ? 64 : n;
-			nb->recs = hk_realloc(nb->recs, nb->arecs * sizeof(*nb->recs));
-		}
-		if (nf > nb->afields) {
-			nb->afields = nf < 1024 ? 1024 : nf;
-			nb->fields = hk_realloc(nb->fields, nb->afields * sizeof(*nb->fields));
-		}
-		memcpy(nb->recs, old->recs + old->rstart, n * sizeof(*nb->recs));
-		memcpy(nb->fields, old->fields + old->fstart, nf * sizeof(*nb->fields));
-		for (size_t i = 0; i < nf; i++)
-			nb->fields[i].off -= (uint32_t)old->astart;
-		for (size_t i = 0; i < n; i++) {
-			nb->recs[i].fi -= (uint32_t)old->fstart;
-			nb->recs[i].f = nb->fields + nb->recs[i].fi;
-		}
-		nb->nrecs = n;
-		nb->nfields = nf;
+	/* E-GO-LAST and E-GO-DUP may name the GO record's line, a number the
+	 * second half does not know */
+	if (sp->failed || sp->ndiags == SPLIT_MAX_DIAGS || strcmp(d->code, "E-GO-LAST") == 0 ||
+	    strcmp(d->code, "E-GO-DUP") == 0) {
+		sp->failed = true;
+		return;
 	}
-	/* the old batch keeps only what its events name */
-	old->nrecs = old->rstart;
-	old->nfields = old->fstart;
-	pthread_mutex_lock(&p->mu);
-	p->full[(p->head + p->nfull++) % NBATCHES] = old;
-	pthread_cond_signal(&p->full_cv);
-	pthread_mutex_unlock(&p->mu);
-	c->b = nb;
-	c->recs = nb->recs;
-	c->nrecs = n;
-	c->adata = nb->arena.data;
+	if (sp->ndiags == sp->adiags) {
+		sp->adiags = sp->adiags ? sp->adiags * 2 : 64;
+		sp->diags = hk_realloc(sp->diags, sp->adiags * sizeof(*sp->diags));
+	}
+	sp->diags[sp->ndiags] = *d;
+	/* the reader's diagnostics name the file by the second reader's copy
+	 * of the path, gone with it */
+	sp->diags[sp->ndiags++].file = sp->path;
 }
 
-static void *pipe_worker(void *arg)
+static void *split_worker(void *arg)
 {
-	struct ck_pipe *p = arg;
+	struct ck_split *sp = arg;
+	struct ck_ctx *w = &sp->w;
+	struct hk_uke_reader *rd;
 	struct hk_err err = {0};
-	int rc = run(p->w, p->rd, &err);
 
-	pthread_mutex_lock(&p->mu);
-	p->full[(p->head + p->nfull++) % NBATCHES] = p->w->b;
-	p->w->b = NULL;
-	p->done = true;
-	p->rc = rc;
-	p->err = err;
-	pthread_cond_signal(&p->full_cv);
-	pthread_mutex_unlock(&p->mu);
+	rd = hk_uke_open_at(sp->path, sp->at, w->o ? w->o->reader_flags : HK_UKE_STRICT, on_reader_diag,
+			    w, &err);
+	if (!rd) {
+		sp->failed = true;
+		return NULL;
+	}
+	if (run_records(w, rd, &err) == 0)
+		run_end(w);
+	else
+		sp->failed = true;
+	hk_uke_close(rd);
 	return NULL;
 }
 
-/* The caller's side of a batch: diagnostics and receipt rules in file order. */
-static void consume(struct ck_ctx *c, struct ck_batch *b)
+/* The boundary of a file of size bytes: the first "\r\nRE,<digits>," after
+ * its middle, and the receipts before it (レセプト番号 - 1); the 請求年月 of
+ * an HM on the first line.  False: no boundary found. */
+static bool split_find(struct ck_split *sp, unsigned long long size)
 {
-	for (size_t i = 0; i < b->nev; i++) {
-		const struct ck_event *e = &b->ev[i];
-		if (!e->receipt) {
-			emit(c, &b->diags[e->a]);
-			continue;
+	unsigned char *buf = hk_malloc(SPLIT_SCAN);
+	bool found = false;
+	ssize_t n;
+	int fd = open(sp->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		goto out;
+	/* HM,...: the 7th field when it is 6 bytes */
+	n = pread(fd, buf, 512, 0);
+	if (n > 3 && memcmp(buf, "HM,", 3) == 0) {
+		ssize_t k = 0, f = 1, from = 0;
+		for (; k < n && buf[k] != '\r' && buf[k] != '\n'; k++) {
+			if (buf[k] != ',')
+				continue;
+			if (++f == 7)
+				from = k + 1;
+			else if (f == 8)
+				break;
 		}
-		c->recs = b->recs + e->a;
-		c->nrecs = e->n;
-		c->adata = b->arena.data;
-		c->receipt_no = e->receipt_no;
-		memcpy(c->claim_month, e->claim_month, sizeof(c->claim_month));
-		ck_receipt(c);
+		if (f >= 7 && k - from == 6)
+			memcpy(sp->claim_month, buf + from, 6);
 	}
-	c->recs = NULL;
-	c->nrecs = 0;
-	c->adata = NULL;
+	n = pread(fd, buf, SPLIT_SCAN, (off_t)(size / 2));
+	for (ssize_t k = 0; n > 0 && k + 5 < n && !found; k++) {
+		long num = 0;
+		ssize_t j;
+		if (buf[k] != '\r' || memcmp(buf + k + 1, "\nRE,", 4) != 0)
+			continue;
+		for (j = k + 5; j < n && j < k + 15 && buf[j] >= '0' && buf[j] <= '9'; j++)
+			num = num * 10 + (buf[j] - '0');
+		if (j == k + 5 || j >= n || buf[j] != ',' || num < 1)
+			continue;
+		sp->at = size / 2 + (unsigned long long)k + 2;
+		sp->receipts_before = num - 1;
+		found = true;
+	}
+	close(fd);
+out:
+	hk_free(buf);
+	return found;
 }
 
-/* Whether hk_check_file() reads path on a second thread: files from
- * PIPE_MIN_BYTES up, on a machine with two cores or more.  HOUKAN_CHECK_PIPE=1
+/* Whether the first half ended where and as the second half assumed. */
+static bool split_holds(const struct ck_ctx *c, struct hk_uke_reader *rd, const struct ck_split *sp)
+{
+	return !sp->failed && sp->w.ndiag_first == 0 && hk_uke_quiet(rd) && c->nrecords > 0 &&
+	       !c->seen_go && c->receipt_no == sp->receipts_before && c->master_failed_ym == 0 &&
+	       strcmp(c->claim_month, sp->claim_month) == 0;
+}
+
+/* Whether hk_check_file() uses two threads on path: files from
+ * SPLIT_MIN_BYTES up, on a machine with two cores or more.  HOUKAN_CHECK_PIPE=1
  * or 0 decides instead (tests compare both ways). */
-static bool want_pipe(const char *path)
+static bool want_split(const char *path, unsigned long long *size)
 {
 	const char *env = getenv("HOUKAN_CHECK_PIPE");
 	struct stat sb;
 
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return false;
+	*size = (unsigned long long)sb.st_size;
 	if (env && *env)
 		return strcmp(env, "0") != 0;
-	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (unsigned long long)sb.st_size < PIPE_MIN_BYTES)
+	if (*size < SPLIT_MIN_BYTES)
 		return false;
 	return sysconf(_SC_NPROCESSORS_ONLN) >= 2;
 }
 
-/* hk_check_file() on two threads; -1 and nothing done if no thread could be
- * started (*started false), else as hk_check_file(). */
-static int check_piped(struct ck_ctx *c, const char *path, bool *started, struct hk_err *err)
+/* Check c's file on two threads as above (rd: c's reader, at the start). */
+static int check_split(struct ck_ctx *c, struct hk_uke_reader *rd, unsigned long long size,
+		       struct hk_err *err)
 {
-	struct ck_pipe p;
-	struct ck_ctx w;
-	struct hk_check_stats wst;
+	struct ck_split *sp = hk_calloc(1, sizeof(*sp));
 	pthread_t th;
-	int rc = -1;
+	bool started = false;
+	int rc;
 
-	memset(&p, 0, sizeof(p));
-	*started = true;
-	ctx_init(&w, c->file, c->o, NULL, NULL, &wst);
-	w.rmemo = hk_calloc(1, sizeof(*w.rmemo));
-	w.pipe = &p;
-	p.w = &w;
-	p.rd = hk_uke_open(path, c->o ? c->o->reader_flags : HK_UKE_STRICT, on_reader_diag, &w, err);
-	if (!p.rd) {
-		ctx_free(&w);
-		return -1;
+	sp->path = c->file;
+	atomic_init(&sp->cancel, false);
+	ctx_init(&sp->w, c->file, c->o, split_keep, sp, &sp->st);
+	if (split_find(sp, size)) {
+		sp->w.memo = hk_calloc(1, sizeof(*sp->w.memo));
+		sp->w.rmemo = hk_calloc(1, sizeof(*sp->w.rmemo));
+		sp->w.cancel = &sp->cancel;
+		sp->w.nrecords = 1; /* not the first record of the file */
+		sp->w.receipt_no = sp->receipts_before;
+		memcpy(sp->w.claim_month, sp->claim_month, sizeof(sp->claim_month));
+		started = pthread_create(&th, NULL, split_worker, sp) == 0;
 	}
-	for (size_t i = 1; i < NBATCHES; i++)
-		p.free[p.nfree++] = batch_new();
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.full_cv, NULL);
-	pthread_cond_init(&p.free_cv, NULL);
-	*started = pthread_create(&th, NULL, pipe_worker, &p) == 0;
-	if (!*started)
-		goto out;
-	for (;;) {
-		struct ck_batch *b;
-		pthread_mutex_lock(&p.mu);
-		while (p.nfull == 0 && !p.done)
-			pthread_cond_wait(&p.full_cv, &p.mu);
-		if (p.nfull == 0) {
-			pthread_mutex_unlock(&p.mu);
-			break;
+	if (started)
+		c->stop_at = sp->at;
+	rc = run_records(c, rd, err);
+	if (started && rc != 1)
+		atomic_store(&sp->cancel, true);
+	if (started)
+		pthread_join(th, NULL);
+	if (rc == 1 && split_holds(c, rd, sp)) {
+		long lines = hk_uke_line(rd);
+		/* what the second half's first record (an RE) would have done */
+		finish_receipt(c);
+		for (size_t i = 0; i < sp->ndiags; i++) {
+			if (sp->diags[i].line)
+				sp->diags[i].line += lines;
+			emit(c, &sp->diags[i]);
 		}
-		b = p.full[p.head];
-		p.head = (p.head + 1) % NBATCHES;
-		p.nfull--;
-		pthread_mutex_unlock(&p.mu);
-		consume(c, b);
-		pthread_mutex_lock(&p.mu);
-		p.free[p.nfree++] = b;
-		pthread_cond_signal(&p.free_cv);
-		pthread_mutex_unlock(&p.mu);
+		c->st->receipts += sp->st.receipts;
+		rc = 0;
+		goto out;
 	}
-	pthread_join(th, NULL);
-	rc = p.rc;
-	if (rc < 0)
-		*err = p.err;
-	c->st->receipts = wst.receipts;
+	c->stop_at = 0;
+	if (rc == 1)
+		rc = run_records(c, rd, err);
+	if (rc >= 0) {
+		run_end(c);
+		rc = 0;
+	}
 out:
-	for (size_t i = 0; i < p.nfree; i++)
-		batch_free(p.free[i]);
-	pthread_cond_destroy(&p.free_cv);
-	pthread_cond_destroy(&p.full_cv);
-	pthread_mutex_destroy(&p.mu);
-	hk_uke_close(p.rd);
-	ctx_free(&w);
+	ctx_free(&sp->w);
+	hk_free(sp->diags);
+	hk_free(sp);
 	return rc;
 }
 
@@ -743,22 +740,19 @@ int hk_check_file(const char *path, const struct hk_check_opts *o, hk_diag_fn fn
 {
 	struct ck_ctx c;
 	struct hk_uke_reader *rd;
+	unsigned long long size = 0;
 	int rc = -1;
-	bool piped = want_pipe(path);
 
 	ctx_init(&c, path, o, fn, ctx, st);
 	c.memo = hk_calloc(1, sizeof(*c.memo));
-	if (piped) {
-		bool started;
-		rc = check_piped(&c, path, &started, err);
-		if (started)
-			goto out;
-	}
 	c.rmemo = hk_calloc(1, sizeof(*c.rmemo));
 	rd = hk_uke_open(path, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c, err);
 	if (!rd)
 		goto out;
-	rc = run(&c, rd, err);
+	if (want_split(path, &size))
+		rc = check_split(&c, rd, size, err);
+	else
+		rc = run(&c, rd, err);
 	hk_uke_close(rd);
 out:
 	ctx_free(&c);
@@ -803,6 +797,8 @@ int hk_check_receipt_mem(const void *data, size_t len, const char *name, const c
 	copy[len] = 0x1A;
 	ctx_init(&c, name, o, fn, ctx, st);
 	c.fragment = true;
+	c.rmemo = thread_memo(TM_RMEMO, sizeof(struct ck_rmemo));
+	c.memo = thread_memo(TM_MEMO, sizeof(struct ck_memo));
 	c.receipt_no = receipt_no > 0 ? receipt_no - 1 : 0;
 	if (claim_month && strlen(claim_month) == 6)
 		hk_snprintf(c.claim_month, sizeof(c.claim_month), "%s", claim_month);
@@ -814,6 +810,8 @@ int hk_check_receipt_mem(const void *data, size_t len, const char *name, const c
 	rc = run(&c, rd, err);
 	hk_uke_close(rd);
 out:
+	c.rmemo = NULL; /* the thread's, kept */
+	c.memo = NULL;
 	ctx_free(&c);
 	hk_free(copy);
 	return rc;

@@ -3,19 +3,20 @@
  */
 #ifndef HK_CHECK_INT_H
 #define HK_CHECK_INT_H
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "receipt/check.h"
 #include "base/buf.h"
 #include "base/date.h"
+#include "base/limits.h"
 
-/* One field of a stored record: bytes at arena + off; ok = passed the record
- * checks.  Kept small (a receipt may hold HK_MAX_RECEIPT_RECORDS records):
- * off < the arena cap (< 4 GiB), len <= HK_MAX_RECORD_BYTES. */
+/* One field of a stored record: len bytes at off in the record's bytes.
+ * Kept small (a receipt may hold HK_MAX_RECEIPT_RECORDS records): a record
+ * has at most HK_MAX_RECORD_BYTES bytes. */
+_Static_assert(HK_MAX_RECORD_BYTES <= UINT16_MAX, "a field's offset and length fit 16 bits");
 struct ck_field {
-	uint32_t off;
-	uint16_t len;
-	bool ok;
+	uint16_t off, len;
 };
 
 /* Position of a receipt record id in the order of 記録条件仕様 3(3)ア(ウ)
@@ -38,6 +39,8 @@ struct ck_rec {
 	signed char rank;                 /* enum ck_rank */
 	int nfields;
 	bool shape_ok;                    /* known id and right field count */
+	uint64_t ok;                      /* bit i: field i passed the record checks */
+	uint32_t raw;                     /* where its bytes are: c->adata + raw */
 	/* KA only, set by ck_receipt(): 算定年月日, 負担区分 (別表22 mask) and 金額
 	 * when they passed the record checks */
 	bool ka_date_ok, ka_amt_ok;
@@ -81,14 +84,15 @@ struct ck_ctx {
 	size_t nrecs;
 	const char *adata;
 	size_t field_bytes;     /* field bytes of the receipt (capped by HK_MAX_RECEIPT_BYTES) */
-	/* where the records are kept: the receipts of one batch (check.c) */
+	/* where the records of the receipt are kept (check.c) */
 	struct ck_batch *b;
-	/* set when this context reads and checks records on a second thread
-	 * while the caller's thread runs the master rules (check.c): its
-	 * diagnostics are kept in the batch, in order, for the caller's thread */
-	struct ck_pipe *pipe;
+	long last_line;         /* of the last record */
+	/* a file read by two threads (check.c): the offset the first half stops
+	 * at (0: none), the flag that stops the second half */
+	unsigned long long stop_at;
+	const atomic_bool *cancel;
 	long ndiag;             /* diagnostics made (the memos look at it) */
-	uint64_t line_ids;      /* ids given to records in the record memo */
+	long ndiag_first;       /* ... once the first record was checked (-1: before) */
 	/* 別表 lookups already made: code_memo[] by a hash of (table, code) */
 	struct ck_code_memo {
 		uint32_t code;          /* up to 4 code bytes, little end first */
@@ -117,6 +121,7 @@ int ck_code(struct ck_ctx *c, int table, const unsigned char *code, size_t len);
  * for the master it was asked of (reset when that master is freed). */
 struct ck_memo {
 	const struct hk_master *m;
+	unsigned long serial;   /* hk_master_serial(m): m is not another master at the same address */
 	struct {
 		uint32_t key;           /* the code's 9 digits as a number */
 		int date;               /* y*512 + m*32 + d; 0 = empty */
@@ -150,6 +155,17 @@ struct ck_memo {
 /* The master covering month y-m (see struct hk_check_opts), or NULL. */
 const struct hk_master *ck_master_for(struct ck_ctx *c, int y, int m);
 
+/* Reader functions for a file read by two threads (receipt/reader.c).
+ * hk_uke_open_at: a reader of path from byte offset off (which its messages
+ * count from the start of the file; its line numbers count from off).
+ * hk_uke_line: the lines read so far.  hk_uke_quiet: true while no
+ * report-once file-level diagnostic was made and no 0x1A was met, the
+ * state of a reader opened at a record start. */
+struct hk_uke_reader *hk_uke_open_at(const char *path, unsigned long long off, unsigned flags,
+				     hk_diag_fn fn, void *ctx, struct hk_err *err);
+long hk_uke_line(const struct hk_uke_reader *r);
+bool hk_uke_quiet(const struct hk_uke_reader *r);
+
 /* Emit a diagnostic of rule `code` (severity from the rule table). */
 void ck_diag(struct ck_ctx *c, long line, const char *rec, int field, const char *code,
 	     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -172,7 +188,7 @@ static inline const unsigned char *ck_fp(const struct ck_ctx *c, const struct ck
 {
 	if (r->f[i].len == 0 || !c->adata)
 		return (const unsigned char *)"";
-	return (const unsigned char *)c->adata + r->f[i].off;
+	return (const unsigned char *)c->adata + r->raw + r->f[i].off;
 }
 
 #endif

@@ -3,7 +3,7 @@
  * (記録条件仕様 3(3)ア(ウ)(エ); 手引き 第3-6章, 第18章), and the rules that need
  * the 訪問看護療養費マスター (master/master.h).
  *
- * A rule only looks at fields that passed the record-level checks (f.ok), so
+ * A rule only looks at fields that passed the record-level checks (ok), so
  * one wrong value gives one diagnostic, not a cascade.
  */
 #include <stdio.h>
@@ -68,7 +68,7 @@ int ck_rank_of(const char *id)
 /* The value of field i (0-based) when it passed the record checks. */
 static bool val(const struct ck_ctx *c, const struct ck_rec *r, int i, const unsigned char **p, size_t *len)
 {
-	if (!r->shape_ok || i >= r->nfields || !r->f[i].ok)
+	if (!r->shape_ok || i >= r->nfields || !(r->ok >> i & 1))
 		return false;
 	*p = ck_fp(c, r, i);
 	*len = r->f[i].len;
@@ -442,6 +442,22 @@ static uint32_t code_num(const char *code)
 	return code[i] == '\0' ? v : 0;
 }
 
+/* Whether memo mo holds answers of master m. */
+static bool memo_is_for(const struct ck_memo *mo, const struct hk_master *m)
+{
+	return mo->m == m && mo->serial == hk_master_serial(m);
+}
+
+/* Empty mo unless it holds answers of m, and make it m's. */
+static void memo_take(struct ck_memo *mo, const struct hk_master *m)
+{
+	if (memo_is_for(mo, m))
+		return;
+	memset(mo, 0, sizeof(*mo));
+	mo->m = m;
+	mo->serial = hk_master_serial(m);
+}
+
 /* hk_master_item(), through c->memo when the context keeps one. */
 static const struct hk_master_item *item_of(struct ck_ctx *c, const struct hk_master *m, const char *code,
 					    uint32_t key, struct hk_date d)
@@ -452,10 +468,7 @@ static const struct hk_master_item *item_of(struct ck_ctx *c, const struct hk_ma
 
 	if (!mo || !key || date <= 0)
 		return hk_master_item(m, code, d);
-	if (mo->m != m) {
-		memset(mo, 0, sizeof(*mo));
-		mo->m = m;
-	}
+	memo_take(mo, m);
 	h = ((key * 2654435761u) ^ (uint32_t)date * 40503u) % CK_MEMO_ITEMS;
 	if (mo->item[h].date != date || mo->item[h].key != key) {
 		mo->item[h].key = key;
@@ -473,7 +486,7 @@ static size_t limits_of(struct ck_ctx *c, const struct hk_master *m, const struc
 	int date = d.y * 512 + d.m * 32 + d.d;
 	size_t h;
 
-	if (!mo || mo->m != m) {
+	if (!mo || !memo_is_for(mo, m)) {
 		c->lim_n = hk_master_limits(m, it->code, d, c->lim, CK_MEMO_NLIM);
 		*out = c->lim;
 		return c->lim_n;
@@ -502,7 +515,7 @@ static bool staff_ok(struct ck_ctx *c, const struct hk_master *m, const struct h
 	want[0] = (char)('0' + base / 10);
 	want[1] = (char)('0' + base % 10);
 	want[2] = '\0';
-	if (!mo || mo->m != m || base > 31)
+	if (!mo || !memo_is_for(mo, m) || base > 31)
 		return hk_master_item_allows_staff(it, want);
 	h = ((uintptr_t)it / sizeof(*it)) % CK_MEMO_STAFF;
 	if (mo->staff[h].it != it) {
@@ -606,10 +619,7 @@ static struct ck_memo_line *line_memo(struct ck_ctx *c, const struct hk_master *
 	struct ck_memo *mo = c->memo;
 	if (!mo || !r->line_id)
 		return NULL;
-	if (mo->m != m) {
-		memset(mo, 0, sizeof(*mo));
-		mo->m = m;
-	}
+	memo_take(mo, m);
 	return &mo->line[r->line_id % CK_MEMO_LINES];
 }
 
@@ -622,7 +632,7 @@ static const struct hk_master_exclusion *exclusion_of(struct ck_ctx *c, const st
 	int date = on.y * 512 + on.m * 32 + on.d;
 	size_t h;
 
-	if (!mo || mo->m != m)
+	if (!mo || !memo_is_for(mo, m))
 		return hk_master_exclusion(m, a->code, b->code, on);
 	h = ((uintptr_t)a / sizeof(*a) * 31u + (uintptr_t)b / sizeof(*b) * 131u + (size_t)date) %
 	    CK_MEMO_EXCL;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "receipt/uke.h"
+#include "receipt/check_int.h"
 #include "receipt/sjis_table.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -145,6 +146,41 @@ struct hk_uke_reader *hk_uke_open(const char *path, unsigned flags,
 	return r;
 }
 
+struct hk_uke_reader *hk_uke_open_at(const char *path, unsigned long long off, unsigned flags,
+				     hk_diag_fn fn, void *ctx, struct hk_err *err)
+{
+	struct hk_uke_reader *r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		hk_err_set(err, HK_EXIT_IO, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (lseek(fd, (off_t)off, SEEK_SET) < 0) {
+		hk_err_set(err, HK_EXIT_IO, "%s: cannot seek: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	r = reader_new(path, flags, fn, ctx);
+	r->fd = fd;
+	r->own_fd = true;
+	r->base = off;
+	r->cap = READ_BUF;
+	r->buf = hk_malloc(r->cap);
+	return r;
+}
+
+long hk_uke_line(const struct hk_uke_reader *r)
+{
+	return r->line;
+}
+
+bool hk_uke_quiet(const struct hk_uke_reader *r)
+{
+	return r->n1a == 0 && !r->reported_lf && !r->reported_cr && !r->reported_eofpos &&
+	       !r->reported_multi && !r->done;
+}
+
 struct hk_uke_reader *hk_uke_open_mem(const void *data, size_t len, const char *name,
 				      unsigned flags, hk_diag_fn fn, void *ctx)
 {
@@ -212,25 +248,30 @@ static size_t fast_split(const unsigned char *p, size_t avail, struct hk_uke_rec
 	int nf = 0;
 
 	for (i = 0; i + 16 <= lim; i += 16) {
-		unsigned cm, om, m;
+		unsigned cm, om;
 		block_masks(p + i, &cm, &om);
 		om &= ~carry;
 		carry = 0;
-		m = cm | om;
-		while (m) {
-			unsigned b = (unsigned)__builtin_ctz(m);
-			size_t k = i + b;
-			unsigned c = p[k];
-			m &= m - 1;
-			if (c == ',') {
+		for (;;) {
+			/* the commas before the first other byte of the block, then that byte */
+			unsigned before = om ? (om & -om) - 1 : ~0u, cb = cm & before;
+			cm &= ~before;
+			while (cb) {
+				size_t k = i + (unsigned)__builtin_ctz(cb);
+				cb &= cb - 1;
 				if (nf == HK_MAX_FIELDS - 1)
 					return (size_t)-1; /* E-FIELDS-MAX */
 				rec->f[nf].p = p + fstart;
 				rec->f[nf].len = k - fstart;
 				nf++;
 				fstart = k + 1;
-				continue;
 			}
+			if (!om)
+				break;
+			unsigned b = (unsigned)__builtin_ctz(om);
+			size_t k = i + b;
+			unsigned c = p[k];
+			om &= om - 1;
 			if (c == '\r') {
 				if (k > LINE_CAP || k + 1 >= avail || p[k + 1] != '\n')
 					return (size_t)-1;
@@ -247,7 +288,7 @@ static size_t fast_split(const unsigned char *p, size_t avail, struct hk_uke_rec
 				if (b == 15)
 					carry = 1;
 				else
-					m &= ~(1u << (b + 1));
+					om &= ~(1u << (b + 1));
 				continue;
 			}
 			return (size_t)-1;
@@ -559,12 +600,14 @@ split:
 	rec->raw = p;
 	rec->rawlen = len;
 	if (rec->f[0].len == 2) {
-		rec->id[0] = (char)rec->f[0].p[0];
-		rec->id[1] = (char)rec->f[0].p[1];
+		/* (compared through locals: rec->id was just written byte by byte) */
+		char a = (char)rec->f[0].p[0], b = (char)rec->f[0].p[1];
+		rec->id[0] = a;
+		rec->id[1] = b;
 		rec->id[2] = '\0';
-		if (rec->id[0] != r->last_id[0] || rec->id[1] != r->last_id[1] || !r->have_last) {
-			r->last_id[0] = rec->id[0];
-			r->last_id[1] = rec->id[1];
+		if (a != r->last_id[0] || b != r->last_id[1] || !r->have_last) {
+			r->last_id[0] = a;
+			r->last_id[1] = b;
 			r->last_def = hk_record_def_find(rec->id, 2);
 			r->have_last = true;
 		}
