@@ -232,26 +232,27 @@ static bool facility_ok(const struct hk_fee_ctx *c, const char *code, struct hk_
 #define MC_PAIR_CODES 128   /* codes (by first use) whose 併算定背反 pairs are kept */
 #define MC_FAMILIES 64      /* > every enum hk_fee_family */
 
-/* A code's answers, and what add() reads of its 基本テーブル row, side by side. */
+/* A code's answers, and what add() and the checks read of its master rows,
+ * side by side (what every line reads first). */
 struct code_info {
 	uint32_t key;                          /* the code as a number; 0 if not 9 digits */
 	int idx;                               /* month.info[idx]; -1 not from the month */
 	const struct hk_master_item *it;       /* hk_master_item(); NULL: the rest is unset */
 	bool facility_ok;                      /* facility_ok() */
-	int facility_needed;
 	/* of it: */
 	bool step;                             /* きざみ値計算識別 1: needs 数量データ */
 	bool wants_staff, wants_count, wants_instr; /* 職種等, 同日訪問回数, 指示区分 */
 	bool rel_exclusion;
 	signed char role;                      /* struct hk_ka role */
+	int facility_needed;
 	int age_min, age_max, col, item;
+	/* its 算定回数限度: how many of hk_master_limits() of it->rel_limit items,
+	 * and the number of its lines a patient-month may surely have (the least
+	 * 上限回数 of the rows whose 算定単位 applies) */
+	int nlimits, limits_allow;
 	long amount;                           /* yen before 数量データ: 金額, 点数 × 10; 0 for ％ */
 	long step_lower, step_unit, step_amount_x100;
-	/* its 算定回数限度: hk_master_limits() of it->rel_limit items, and the
-	 * number of its lines a patient-month may surely have (the least 上限回数
-	 * of the rows whose 算定単位 applies) */
-	int limits_allow;
-	size_t nlimits;
+	struct { int unit, max; } limit[MC_MAX_LIMITS];   /* 算定単位, 上限回数 of limits[] */
 	const struct hk_master_limit *limits[MC_MAX_LIMITS];
 };
 
@@ -368,14 +369,15 @@ static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct 
 	ci->step_amount_x100 = it->step_amount_x100;
 	ci->limits_allow = INT_MAX;
 	if (it->rel_limit) {
-		ci->nlimits = hk_master_limits(c->master, code, d, ci->limits, MC_MAX_LIMITS);
-		if (ci->nlimits > MC_MAX_LIMITS)
-			ci->nlimits = MC_MAX_LIMITS;
+		size_t n = hk_master_limits(c->master, code, d, ci->limits, MC_MAX_LIMITS);
+		ci->nlimits = n < MC_MAX_LIMITS ? (int)n : MC_MAX_LIMITS;
 	}
-	for (size_t r = 0; r < ci->nlimits; r++)
-		if (ci->limits[r]->max > 0 && bucket(ci->limits[r]->unit, 0, 0) >= 0 &&
-		    ci->limits[r]->max < ci->limits_allow)
-			ci->limits_allow = ci->limits[r]->max;
+	for (int r = 0; r < ci->nlimits; r++) {
+		ci->limit[r].unit = ci->limits[r]->unit;
+		ci->limit[r].max = ci->limits[r]->max;
+		if (ci->limit[r].max > 0 && bucket(ci->limit[r].unit, 0, 0) >= 0 && ci->limit[r].max < ci->limits_allow)
+			ci->limits_allow = ci->limit[r].max;
+	}
 }
 
 /* What the master says about code on d: from the month's cache when it
@@ -1025,18 +1027,19 @@ static void enforce_limits(struct eng *e)
 		/* (no rows without rel_limit) */
 		if (!ci->nlimits || pos[i] <= ci->limits_allow)
 			continue;
-		for (size_t r = 0; r < ci->nlimits; r++) {
+		for (int r = 0; r < ci->nlimits; r++) {
 			const struct hk_master_limit *lim = ci->limits[r];
+			int unit = ci->limit[r].unit, max = ci->limit[r].max;
 			long b;
 			int count = 1;  /* line i */
-			if (pos[i] <= lim->max)
+			if (pos[i] <= max)
 				continue;
-			b = bucket(lim->unit, o->ka[i].day, week[i]);
-			if (b < 0 || lim->max <= 0)
+			b = bucket(unit, o->ka[i].day, week[i]);
+			if (b < 0 || max <= 0)
 				continue;
-			for (int j = prev[i]; j >= 0 && bucket(lim->unit, o->ka[j].day, week[j]) == b; j = prev[j])
+			for (int j = prev[i]; j >= 0 && bucket(unit, o->ka[j].day, week[j]) == b; j = prev[j])
 				count += !o->ka[j].dropped;
-			if (count > lim->max) {
+			if (count > max) {
 				o->ka[i].dropped = true;
 				note(e, o->ka[i].date, o->ka[i].code, "%s: 算定回数限度 %d per %s reached; left out",
 				     lim->short_name, lim->max, lim->unit_name);
