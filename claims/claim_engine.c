@@ -106,9 +106,16 @@ struct engine {
 	int standards[64];
 	int nstandards;
 	struct hk_date start, end;
-	char start_s[11], end_s[11], claim6[7], month7[8];
-	sqlite3_stmt *q_pat, *q_cov, *q_pub, *q_ins, *q_vis, *q_prior, *q_elig;
-	int have_cov, have_pub, have_ins, have_vis, have_prior, have_elig;
+	char start_s[11], end_s[11], claim6[7], month7[8], svc6[7];
+	char key_month[8];           /* "-YYMM" of 訪問看護記録番号等 (render) */
+	/* master codes (as 9-digit numbers, ascending) that are 精神科訪問看護基本療養費
+	 * (I)/(III) on some date (is_gaf_basic); ngaf < 0: too many to list */
+	unsigned long gaf_keys[128];
+	int ngaf;
+	char wk_s[11], prev_s[11];   /* the 6 days before the month (前週) */
+	sqlite3_stmt *q_pat, *q_cov, *q_pub, *q_ins, *q_vis, *q_elig;
+	int have_cov, have_pub, have_ins, have_vis, have_elig;
+	struct hk_buf prior_date;    /* load_patient: the last 前週 date counted */
 	struct hk_buf rec;           /* one receipt's records */
 	struct hk_uke_writer w;
 	struct patient *p;
@@ -153,6 +160,17 @@ static void report(struct engine *e, const char *fmt, ...)
 }
 
 
+/* A text column into dst, truncated to size - 1 bytes, "" for NULL: what
+ * hk_db_col_copy() gives as a C string, with one SQLite call instead of two. */
+static void col_str(char *dst, size_t size, sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	size_t n = t ? strnlen(t, size - 1) : 0;
+	if (n)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
 static struct hk_date date_col(sqlite3_stmt *st, int i, struct hk_date dflt)
 {
 	struct hk_date d;
@@ -163,6 +181,14 @@ static struct hk_date date_col(sqlite3_stmt *st, int i, struct hk_date dflt)
 }
 
 static const struct hk_date FAR = {9999, 12, 31};
+
+/* SQLite's BINARY order of a column's text (n bytes) and a C string. */
+static int text_cmp(const char *t, size_t n, const char *s)
+{
+	size_t m = strlen(s);
+	int c = n ? memcmp(t, s, n < m ? n : m) : 0;
+	return c ? c : n < m ? -1 : n > m;
+}
 
 /* Advance a cursor ordered by patient id (column 0) to id; returns 1 while on it. */
 static int on_key(sqlite3_stmt *st, int *have, long long id, struct hk_err *err, sqlite3 *db)
@@ -196,8 +222,9 @@ static int prepare_all(struct engine *e, struct hk_err *err)
 		"SELECT p.id, p.patient_key, p.name, p.kana, p.sex, p.birth, p.visit_start, p.place, p.place_text,"
 		" p.end_date, p.end_time, p.end_reason, p.end_text, p.death_date, p.death_time, p.death_place,"
 		" p.death_text, p.gaf, p.gaf_date, p.consent_24h"
-		" FROM patient p WHERE p.id BETWEEN ?5 AND ?6 AND EXISTS (SELECT 1 FROM visit v WHERE v.patient_id = p.id"
-		" AND +v.date BETWEEN ?1 AND ?2) ORDER BY p.id";
+		/* every patient of the range: produce() skips those without a visit
+		 * in the month (q_vis has no row for them) */
+		" FROM patient p WHERE p.id BETWEEN ?5 AND ?6 ORDER BY p.id";
 	/* The scans below walk the UNIQUE (patient_id, ...) indexes in order: no sort. */
 	static const char *q_cov =
 		"SELECT c.patient_id, c.id, c.insurer, c.symbol, c.number, c.branch, c.kind, c.person, c.ratio,"
@@ -216,39 +243,30 @@ static int prepare_all(struct engine *e, struct hk_err *err)
 		" i.disease_flag, i.diseases"
 		" FROM instruction i WHERE i.patient_id BETWEEN ?5 AND ?6 AND i.valid_from <= ?2 AND i.valid_to >= ?1"
 		" ORDER BY i.patient_id, i.kind, i.valid_from";
+	/* The month's visits and, before them, those of the 6 days before the
+	 * month (前週: load_patient counts their distinct dates, prior_week_days).
+	 * "+v.date": walk UNIQUE(patient_id, date, start_time) in order rather than
+	 * sort the month's visits (5x faster at a million visits) */
 	static const char *q_vis =
 		"SELECT v.patient_id, v.id, v.date, v.start_time, v.end_time, v.staff, v.staff2,"
 		" v.instruction_kind, v.emergency, v.long_visit, v.multi_staff, v.terminal, v.special_mgmt,"
 		" v.building_count, v.outing, v.items"
-		/* "+v.date": walk UNIQUE(patient_id, date, start_time) in order rather than
-		 * sort the month's visits (5x faster at a million visits) */
-		" FROM visit v WHERE v.patient_id BETWEEN ?5 AND ?6 AND +v.date BETWEEN ?1 AND ?2"
+		" FROM visit v WHERE v.patient_id BETWEEN ?5 AND ?6 AND +v.date BETWEEN ?3 AND ?2"
 		" ORDER BY v.patient_id, v.date, v.start_time";
-	static const char *q_prior =
-		"SELECT v.patient_id, count(DISTINCT v.date) FROM visit v"
-		" WHERE v.patient_id BETWEEN ?5 AND ?6 AND +v.date BETWEEN ?3 AND ?4 GROUP BY v.patient_id"
-		" ORDER BY v.patient_id";
 	static const char *q_elig =
 		"SELECT e.patient_id, e.insurer, e.number, e.branch FROM eligibility e"
 		" WHERE e.patient_id BETWEEN ?5 AND ?6 AND e.validity = 1 AND e.confirmed_on <= ?2"
 		" AND e.branch IS NOT NULL AND e.branch <> ''"
 		" ORDER BY e.patient_id, e.confirmed_on, e.id";
-	const char *const qs[] = {q_pat, q_cov, q_pub, q_ins, q_vis, q_prior, q_elig};
-	sqlite3_stmt **sts[] = {&e->q_pat, &e->q_cov, &e->q_pub, &e->q_ins, &e->q_vis, &e->q_prior, &e->q_elig};
-	struct hk_date wk = hk_days_to_date(hk_date_to_days(e->start) - 6);
-	struct hk_date prev = hk_days_to_date(hk_date_to_days(e->start) - 1);
-	char wk_s[11], prev_s[11];
-	hk_date_fmt10(wk, wk_s);
-	hk_date_fmt10(prev, prev_s);
+	const char *const qs[] = {q_pat, q_cov, q_pub, q_ins, q_vis, q_elig};
+	sqlite3_stmt **sts[] = {&e->q_pat, &e->q_cov, &e->q_pub, &e->q_ins, &e->q_vis, &e->q_elig};
 	for (size_t i = 0; i < HK_ARRAY_LEN(qs); i++) {
 		if (hk_db_prepare(e->db, qs[i], sts[i], err) < 0)
 			return -1;
+		/* every statement has ?6, so binding the numbers it does not use is harmless */
 		sqlite3_bind_text(*sts[i], 1, e->start_s, -1, SQLITE_STATIC);
 		sqlite3_bind_text(*sts[i], 2, e->end_s, -1, SQLITE_STATIC);
-		if (i == 5) {
-			sqlite3_bind_text(*sts[i], 3, wk_s, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(*sts[i], 4, prev_s, -1, SQLITE_TRANSIENT);
-		}
+		sqlite3_bind_text(*sts[i], 3, e->wk_s, -1, SQLITE_STATIC);
 	}
 	return 0;
 }
@@ -260,20 +278,19 @@ static void finalize_all(struct engine *e)
 	sqlite3_finalize(e->q_pub);
 	sqlite3_finalize(e->q_ins);
 	sqlite3_finalize(e->q_vis);
-	sqlite3_finalize(e->q_prior);
 	sqlite3_finalize(e->q_elig);
 }
 
 /* Point every cursor at the patients lo..hi. */
 static void bind_range(struct engine *e, long long lo, long long hi)
 {
-	sqlite3_stmt *sts[] = {e->q_pat, e->q_cov, e->q_pub, e->q_ins, e->q_vis, e->q_prior, e->q_elig};
+	sqlite3_stmt *sts[] = {e->q_pat, e->q_cov, e->q_pub, e->q_ins, e->q_vis, e->q_elig};
 	for (size_t i = 0; i < HK_ARRAY_LEN(sts); i++) {
 		sqlite3_reset(sts[i]);
 		sqlite3_bind_int64(sts[i], 5, lo);
 		sqlite3_bind_int64(sts[i], 6, hi);
 	}
-	e->have_cov = e->have_pub = e->have_ins = e->have_vis = e->have_prior = e->have_elig = 0;
+	e->have_cov = e->have_pub = e->have_ins = e->have_vis = e->have_elig = 0;
 }
 
 static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
@@ -281,25 +298,25 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	sqlite3_stmt *s = e->q_pat;
 	int r;
 	p->id = sqlite3_column_int64(s, 0);
-	hk_db_col_copy(p->key, sizeof(p->key), s, 1);
-	hk_db_col_copy(p->name, sizeof(p->name), s, 2);
-	hk_db_col_copy(p->kana, sizeof(p->kana), s, 3);
+	col_str(p->key, sizeof(p->key), s, 1);
+	col_str(p->name, sizeof(p->name), s, 2);
+	col_str(p->kana, sizeof(p->kana), s, 3);
 	p->sex = sqlite3_column_int(s, 4);
-	hk_db_col_copy(p->birth_s, sizeof(p->birth_s), s, 5);
+	col_str(p->birth_s, sizeof(p->birth_s), s, 5);
 	p->birth = date_col(s, 5, (struct hk_date){1900, 1, 1});
-	hk_db_col_copy(p->visit_start, sizeof(p->visit_start), s, 6);
-	hk_db_col_copy(p->place, sizeof(p->place), s, 7);
-	hk_db_col_copy(p->place_text, sizeof(p->place_text), s, 8);
-	hk_db_col_copy(p->end_date, sizeof(p->end_date), s, 9);
-	hk_db_col_copy(p->end_time, sizeof(p->end_time), s, 10);
-	hk_db_col_copy(p->end_reason, sizeof(p->end_reason), s, 11);
-	hk_db_col_copy(p->end_text, sizeof(p->end_text), s, 12);
-	hk_db_col_copy(p->death_date, sizeof(p->death_date), s, 13);
-	hk_db_col_copy(p->death_time, sizeof(p->death_time), s, 14);
-	hk_db_col_copy(p->death_place, sizeof(p->death_place), s, 15);
-	hk_db_col_copy(p->death_text, sizeof(p->death_text), s, 16);
-	hk_db_col_copy(p->gaf, sizeof(p->gaf), s, 17);
-	hk_db_col_copy(p->gaf_date, sizeof(p->gaf_date), s, 18);
+	col_str(p->visit_start, sizeof(p->visit_start), s, 6);
+	col_str(p->place, sizeof(p->place), s, 7);
+	col_str(p->place_text, sizeof(p->place_text), s, 8);
+	col_str(p->end_date, sizeof(p->end_date), s, 9);
+	col_str(p->end_time, sizeof(p->end_time), s, 10);
+	col_str(p->end_reason, sizeof(p->end_reason), s, 11);
+	col_str(p->end_text, sizeof(p->end_text), s, 12);
+	col_str(p->death_date, sizeof(p->death_date), s, 13);
+	col_str(p->death_time, sizeof(p->death_time), s, 14);
+	col_str(p->death_place, sizeof(p->death_place), s, 15);
+	col_str(p->death_text, sizeof(p->death_text), s, 16);
+	col_str(p->gaf, sizeof(p->gaf), s, 17);
+	col_str(p->gaf_date, sizeof(p->gaf_date), s, 18);
 	p->consent_24h = sqlite3_column_int(s, 19);
 
 	p->ncov = p->npub = p->nins = p->nv = 0;
@@ -310,16 +327,16 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		if (p->ncov < MAX_ROWS) {
 			c = &p->cov[p->ncov++];
 			c->id = sqlite3_column_int64(e->q_cov, 1);
-			hk_db_col_copy(c->insurer, sizeof(c->insurer), e->q_cov, 2);
-			hk_db_col_copy(c->symbol, sizeof(c->symbol), e->q_cov, 3);
-			hk_db_col_copy(c->number, sizeof(c->number), e->q_cov, 4);
-			hk_db_col_copy(c->branch, sizeof(c->branch), e->q_cov, 5);
+			col_str(c->insurer, sizeof(c->insurer), e->q_cov, 2);
+			col_str(c->symbol, sizeof(c->symbol), e->q_cov, 3);
+			col_str(c->number, sizeof(c->number), e->q_cov, 4);
+			col_str(c->branch, sizeof(c->branch), e->q_cov, 5);
 			c->kind = hk_ins_kind_parse((const char *)sqlite3_column_text(e->q_cov, 6));
-			hk_db_col_copy(c->person, sizeof(c->person), e->q_cov, 7);
+			col_str(c->person, sizeof(c->person), e->q_cov, 7);
 			c->ratio = sqlite3_column_int(e->q_cov, 8);
-			hk_db_col_copy(c->limit, sizeof(c->limit), e->q_cov, 9);
+			col_str(c->limit, sizeof(c->limit), e->q_cov, 9);
 			c->kougaku = sqlite3_column_int(e->q_cov, 10);
-			hk_db_col_copy(c->duty, sizeof(c->duty), e->q_cov, 11);
+			col_str(c->duty, sizeof(c->duty), e->q_cov, 11);
 			c->from = date_col(e->q_cov, 12, FAR);
 			c->to = date_col(e->q_cov, 13, FAR);
 		}
@@ -330,8 +347,8 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		if (p->npub < MAX_ROWS) {
 			struct pub *c = &p->pub[p->npub++];
 			c->id = sqlite3_column_int64(e->q_pub, 1);
-			hk_db_col_copy(c->payer, sizeof(c->payer), e->q_pub, 2);
-			hk_db_col_copy(c->recipient, sizeof(c->recipient), e->q_pub, 3);
+			col_str(c->payer, sizeof(c->payer), e->q_pub, 2);
+			col_str(c->recipient, sizeof(c->recipient), e->q_pub, 3);
 			c->cap = sqlite3_column_type(e->q_pub, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(e->q_pub, 4);
 			c->from = date_col(e->q_pub, 5, FAR);
 			c->to = date_col(e->q_pub, 6, FAR);
@@ -343,20 +360,20 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		if (p->nins < MAX_ROWS) {
 			struct ins *c = &p->ins[p->nins++];
 			sqlite3_stmt *s2 = e->q_ins;
-			hk_db_col_copy(c->kind, sizeof(c->kind), s2, 1);
+			col_str(c->kind, sizeof(c->kind), s2, 1);
 			c->from = date_col(s2, 2, FAR);
 			c->to = date_col(s2, 3, FAR);
-			hk_db_col_copy(c->pref, sizeof(c->pref), s2, 4);
-			hk_db_col_copy(c->table, sizeof(c->table), s2, 5);
-			hk_db_col_copy(c->code, sizeof(c->code), s2, 6);
-			hk_db_col_copy(c->name, sizeof(c->name), s2, 7);
-			hk_db_col_copy(c->doctor, sizeof(c->doctor), s2, 8);
-			hk_db_col_copy(c->last_report, sizeof(c->last_report), s2, 9);
-			hk_db_col_copy(c->disease_code, sizeof(c->disease_code), s2, 10);
-			hk_db_col_copy(c->disease_name, sizeof(c->disease_name), s2, 11);
-			hk_db_col_copy(c->condition, sizeof(c->condition), s2, 12);
-			hk_db_col_copy(c->flag, sizeof(c->flag), s2, 13);
-			hk_db_col_copy(c->diseases, sizeof(c->diseases), s2, 14);
+			col_str(c->pref, sizeof(c->pref), s2, 4);
+			col_str(c->table, sizeof(c->table), s2, 5);
+			col_str(c->code, sizeof(c->code), s2, 6);
+			col_str(c->name, sizeof(c->name), s2, 7);
+			col_str(c->doctor, sizeof(c->doctor), s2, 8);
+			col_str(c->last_report, sizeof(c->last_report), s2, 9);
+			col_str(c->disease_code, sizeof(c->disease_code), s2, 10);
+			col_str(c->disease_name, sizeof(c->disease_name), s2, 11);
+			col_str(c->condition, sizeof(c->condition), s2, 12);
+			col_str(c->flag, sizeof(c->flag), s2, 13);
+			col_str(c->diseases, sizeof(c->diseases), s2, 14);
 		}
 		e->have_ins = 0;
 	}
@@ -364,8 +381,26 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	/* visits: strings of items go to the arena; pointers fixed up afterwards */
 	{
 		size_t item_off[MAX_VISITS];
+		bool prior_any = false;
 		while ((r = on_key(e->q_vis, &e->have_vis, p->id, err, e->db)) == 1) {
 			sqlite3_stmt *s2 = e->q_vis;
+			const char *dt = (const char *)sqlite3_column_text(s2, 2);
+			size_t dn = (size_t)sqlite3_column_bytes(s2, 2);
+			if (text_cmp(dt, dn, e->start_s) < 0) {
+				/* 前週: count(DISTINCT date) of the rows up to the day before
+				 * the month; rows come in date order, so equal dates are adjacent */
+				if (text_cmp(dt, dn, e->prev_s) <= 0 &&
+				    (!prior_any || dn != e->prior_date.len ||
+				     (dn && memcmp(dt, e->prior_date.data, dn) != 0))) {
+					p->prior_week_days++;
+					prior_any = true;
+					hk_buf_reset(&e->prior_date);
+					if (hk_buf_add(&e->prior_date, dt, dn, err) < 0)
+						return -1;
+				}
+				e->have_vis = 0;
+				continue;
+			}
 			if (p->nv < MAX_VISITS) {
 				struct hk_fee_visit *v = &p->v[p->nv];
 				const unsigned char *t;
@@ -376,9 +411,9 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				v->start = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
 				t = sqlite3_column_text(s2, 4);
 				v->end = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
-				hk_db_col_copy(v->staff, sizeof(v->staff), s2, 5);
-				hk_db_col_copy(v->staff2, sizeof(v->staff2), s2, 6);
-				hk_db_col_copy(v->family, sizeof(v->family), s2, 7);
+				col_str(v->staff, sizeof(v->staff), s2, 5);
+				col_str(v->staff2, sizeof(v->staff2), s2, 6);
+				col_str(v->family, sizeof(v->family), s2, 7);
 				v->emergency = sqlite3_column_int(s2, 8);
 				v->long_visit = sqlite3_column_int(s2, 9);
 				v->multi = sqlite3_column_int(s2, 10);
@@ -407,18 +442,13 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 		for (int i = 0; i < p->nv; i++)
 			p->v[i].items = item_off[i] == (size_t)-1 ? NULL : p->arena.data + item_off[i];
 	}
-	if ((r = on_key(e->q_prior, &e->have_prior, p->id, err, e->db)) == 1) {
-		p->prior_week_days = sqlite3_column_int(e->q_prior, 1);
-		e->have_prior = 0;
-	}
-	if (r < 0) return -1;
 	/* 枝番 from the last online confirmation of a coverage, if any */
 	while ((r = on_key(e->q_elig, &e->have_elig, p->id, err, e->db)) == 1) {
 		const char *ins = (const char *)sqlite3_column_text(e->q_elig, 1);
 		const char *num = (const char *)sqlite3_column_text(e->q_elig, 2);
 		for (int i = 0; i < p->ncov; i++)
 			if (ins && num && !strcmp(ins, p->cov[i].insurer) && !strcmp(num, p->cov[i].number))
-				hk_db_col_copy(p->cov[i].branch, sizeof(p->cov[i].branch), e->q_elig, 3);
+				col_str(p->cov[i].branch, sizeof(p->cov[i].branch), e->q_elig, 3);
 		e->have_elig = 0;
 	}
 	return r < 0 ? -1 : 0;
@@ -501,7 +531,9 @@ static void t4(const char *hhmm, char out[5])
 	if (hhmm && strlen(hhmm) == 5 && hhmm[2] == ':') {
 		out[0] = hhmm[0]; out[1] = hhmm[1]; out[2] = hhmm[3]; out[3] = hhmm[4]; out[4] = '\0';
 	} else {
-		hk_snprintf(out, 5, "%s", hhmm ? hhmm : "");
+		size_t n = hhmm ? strnlen(hhmm, 4) : 0;
+		memcpy(out, hhmm ? hhmm : "", n);
+		out[n] = '\0';
 	}
 }
 
@@ -564,10 +596,68 @@ static int cmp_pub_order(const struct patient *p, int a, int b)
 
 /* 精神科訪問看護基本療養費 (I) or (III): JS GAF 判定値 is recorded with them
  * (記録条件仕様 JS, 別表28).  In the master: 区分 01, 枝番 2, 項番 01 / 03. */
-static bool is_gaf_basic(const struct hk_master *m, const struct hk_ka *k)
+static bool gaf_basic_item(const struct hk_master_item *it)
 {
-	const struct hk_master_item *it = hk_master_item(m, k->code, k->date);
 	return it && it->kubun == 1 && it->edaban == 2 && (it->kouban == 1 || it->kouban == 3);
+}
+
+/* A 訪問看護療養費コード (9 digits) as a number, or 0 if it is not one: the
+ * master finds items by this number only, so a code that is not 9 digits has
+ * no item. */
+static unsigned long code_number(const char *code)
+{
+	unsigned long v = 0;
+	int i;
+	for (i = 0; i < HK_MASTER_CODE_LEN; i++) {
+		if (code[i] < '0' || code[i] > '9')
+			return 0;
+		v = v * 10 + (unsigned long)(code[i] - '0');
+	}
+	return code[i] == '\0' ? v : 0;
+}
+
+static bool is_gaf_basic(const struct engine *e, const struct hk_ka *k)
+{
+	if (e->ngaf >= 0) {
+		/* a code none of whose rows is such an item needs no lookup */
+		unsigned long key = code_number(k->code);
+		int lo = 0, hi = e->ngaf;
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+			if (e->gaf_keys[mid] < key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (key == 0 || lo == e->ngaf || e->gaf_keys[lo] != key)
+			return false;
+	}
+	return gaf_basic_item(hk_master_item(e->m, k->code, k->date));
+}
+
+/* The codes is_gaf_basic() looks up (engine->gaf_keys, ascending, distinct). */
+static void find_gaf_codes(struct engine *e)
+{
+	size_t n = e->m ? hk_master_nitems(e->m) : 0;
+	e->ngaf = e->m ? 0 : -1;
+	for (size_t i = 0; i < n && e->ngaf >= 0; i++) {
+		const struct hk_master_item *it = hk_master_item_at(e->m, i);
+		unsigned long key = it ? code_number(it->code) : 0;
+		int j;
+		if (!key || !gaf_basic_item(it))
+			continue;
+		for (j = e->ngaf; j > 0 && e->gaf_keys[j - 1] > key; j--)
+			;
+		if (j > 0 && e->gaf_keys[j - 1] == key)
+			continue;
+		if (e->ngaf == (int)HK_ARRAY_LEN(e->gaf_keys)) {
+			e->ngaf = -1;
+			break;
+		}
+		memmove(&e->gaf_keys[j + 1], &e->gaf_keys[j], (size_t)(e->ngaf - j) * sizeof(e->gaf_keys[0]));
+		e->gaf_keys[j] = key;
+		e->ngaf++;
+	}
 }
 
 static int render(struct engine *e, struct patient *p, struct group *g, int slot, const struct hk_fee_result *fr,
@@ -582,7 +672,8 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 	unsigned masks[MAX_VISITS];
 	char b[16][64];
 	const char *v[40];
-	char svc6[7], tokki[3], ichibu[2], kyufu[8], name[400], kana[400];
+	char tokki[3], ichibu[2], kyufu[24], name[400], kana[400];
+	const char *svc6 = e->svc6;
 	struct hk_date first = fr->ka[g->line[0]].date;
 	/* days: per payer slot, 0 none, 1 visit (実日数), 2 other */
 	unsigned char days[HK_PAYER_SLOTS][32];
@@ -590,7 +681,6 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 
 	memset(&bi, 0, sizeof(bi));
 	memset(days, 0, sizeof(days));
-	hk_snprintf(svc6, sizeof(svc6), "%04d%02d", e->o->year, e->o->month);
 	bi.kind = c ? c->kind : HK_INS_NONE;
 	if (c) {
 		enum hk_person declared = hk_person_parse(c->person) < 0 ? HK_P_HONNIN : hk_person_parse(c->person);
@@ -619,7 +709,7 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 				if (k->visit_day) *dd = 1;
 				else if (!*dd) *dd = 2;
 			}
-		if (is_gaf_basic(e->m, k))
+		if (!gaf_needed && is_gaf_basic(e, k))
 			gaf_needed = true;
 	}
 	if (hk_burden_split(&bi, &bo, err) < 0)
@@ -630,10 +720,20 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 	limit_marks(c, person, tokki, ichibu);
 	kyufu[0] = '\0';
 	if (c && c->kind == HK_INS_KOKUHO)
-		hk_snprintf(kyufu, sizeof(kyufu), "%d", 100 - ratio);
+		num(100 - ratio, kyufu);
 	/* 訪問看護記録番号等: patient key, service month and receipt slot, so that
 	 * returned data finds the receipt (DIGEST §3.6) */
-	hk_snprintf(record_key, 24, "%s-%02d%02d%c", p->key, e->o->year % 100, e->o->month, (char)('A' + slot));
+	{
+		/* "%s-%02d%02d%c" of key, year, month and slot, cut at 23 bytes */
+		char rk[sizeof(p->key) + sizeof(e->key_month) + 1];
+		size_t n = strlen(p->key), m = strlen(e->key_month);
+		memcpy(rk, p->key, n);
+		memcpy(rk + n, e->key_month, m);
+		rk[n + m] = (char)('A' + slot);
+		n = n + m + 1 < 23 ? n + m + 1 : 23;
+		memcpy(record_key, rk, n);
+		record_key[n] = '\0';
+	}
 	hk_one_width(p->name, name, sizeof(name));
 	kana_for_record(p->kana, kana, sizeof(kana));
 
@@ -690,7 +790,7 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 		bool any = false;
 		if ((s == 0 && !c) || (s > 0 && s > g->npub))
 			continue;
-		hk_snprintf(b[2], sizeof(b[2]), "%d", s + 1); /* 別表23: 1 医療保険, 2-5 第1-第4公費 */
+		num(s + 1, b[2]); /* 別表23: 1 医療保険, 2-5 第1-第4公費 */
 		jd[0] = b[2];
 		for (int d = 1; d <= 31; d++) {
 			dd[d - 1][0] = days[s][d] ? (char)('0' + days[s][d]) : '\0';
@@ -755,8 +855,9 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 			      !strcmp(p->ins[i].disease_name, p->ins[j].disease_name);
 		if (dup)
 			continue;
-		char dname[400];
-		hk_to_fullwidth(p->ins[i].disease_name, dname, sizeof(dname));
+		char dname[400] = "";
+		if (uncoded)
+			hk_to_fullwidth(p->ins[i].disease_name, dname, sizeof(dname));
 		const char *sy[] = {p->ins[i].disease_code, "", uncoded ? dname : "", ""};
 		put(e, "SY", sy, 4, err);
 	}
@@ -774,18 +875,25 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 			died = hk_date_cmp(dx, e->end) <= 0;
 		if (p->end_date[0] && hk_date_parse(p->end_date, strlen(p->end_date), &dx))
 			ended = hk_date_cmp(dx, e->end) <= 0;
-		hk_to_fullwidth(p->place_text, ptxt, sizeof(ptxt));
-		hk_to_fullwidth(p->end_text, etxt, sizeof(etxt));
-		hk_to_fullwidth(p->death_text, dtxt, sizeof(dtxt));
+		bool place99 = !strcmp(p->place, "99"), end99 = ended && !strcmp(p->end_reason, "99");
+		bool death99 = died && !strcmp(p->death_place, "99");
+		/* the texts only go with code 99 */
+		ptxt[0] = etxt[0] = dtxt[0] = '\0';
+		if (place99)
+			hk_to_fullwidth(p->place_text, ptxt, sizeof(ptxt));
+		if (end99)
+			hk_to_fullwidth(p->end_text, etxt, sizeof(etxt));
+		if (death99)
+			hk_to_fullwidth(p->death_text, dtxt, sizeof(dtxt));
 		d8(ended ? p->end_date : NULL, ed);
 		t4(ended ? p->end_time : NULL, et);
 		d8(died ? p->death_date : NULL, dd);
 		t4(died ? p->death_time : NULL, dt);
-		const char *rj[] = {vs, p->place[0] ? p->place : "01", !strcmp(p->place, "99") ? ptxt : "",
+		const char *rj[] = {vs, p->place[0] ? p->place : "01", place99 ? ptxt : "",
 				    "", "", "", "", "", "",
-				    ed, et, ended ? p->end_reason : "", ended && !strcmp(p->end_reason, "99") ? etxt : "",
+				    ed, et, ended ? p->end_reason : "", end99 ? etxt : "",
 				    dd, dt, died ? p->death_place : "",
-				    died && !strcmp(p->death_place, "99") ? dtxt : "",
+				    death99 ? dtxt : "",
 				    "", "", "", "", "", "", "", "", "", "", ""};
 		put(e, "RJ", rj, 28, err);
 	}
@@ -1149,7 +1257,14 @@ static void produce(struct engine *e, struct chunk *c)
 	e->c = c;
 	bind_range(e, c->lo, c->hi);
 	while ((r = sqlite3_step(e->q_pat)) == SQLITE_ROW) {
-		if (load_patient(e, e->p, &c->err) < 0 || do_patient(e, e->p, &c->err) < 0) {
+		if (load_patient(e, e->p, &c->err) < 0) {
+			c->rc = -1;
+			return;
+		}
+		/* only patients with a visit in the month have a receipt */
+		if (e->p->nv == 0)
+			continue;
+		if (do_patient(e, e->p, &c->err) < 0) {
 			c->rc = -1;
 			return;
 		}
@@ -1219,6 +1334,7 @@ static int engine_open(struct engine *e, const struct engine *proto, const char 
 	e->p = hk_calloc(1, sizeof(*e->p));
 	hk_buf_init(&e->p->arena, 1 << 20, "visit items of one patient");
 	hk_buf_init(&e->rec, HK_MAX_RECEIPT_BYTES, "HK_MAX_RECEIPT_BYTES");
+	hk_buf_init(&e->prior_date, 0, NULL);
 	hk_uke_writer_init(&e->w, &e->rec, "receipt", diag_cb, e);
 	if (sqlite3_open_v2(db_path, &e->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return hk_err_set(err, HK_EXIT_IO, "%s: cannot open for reading: %s", db_path, sqlite3_errmsg(e->db));
@@ -1241,6 +1357,7 @@ static void engine_close(struct engine *e)
 		hk_free(e->p);
 	}
 	hk_buf_free(&e->rec);
+	hk_buf_free(&e->prior_date);
 }
 
 static void *worker_main(void *arg)
@@ -1341,8 +1458,13 @@ int hk_claim_engine(sqlite3 *db, const struct hk_master *m, const struct hk_buil
 	proto.end = (struct hk_date){o->year, o->month, hk_days_in_month(o->year, o->month)};
 	hk_date_fmt10(proto.start, proto.start_s);
 	hk_date_fmt10(proto.end, proto.end_s);
+	hk_date_fmt10(hk_days_to_date(hk_date_to_days(proto.start) - 6), proto.wk_s);
+	hk_date_fmt10(hk_days_to_date(hk_date_to_days(proto.start) - 1), proto.prev_s);
 	hk_snprintf(proto.claim6, sizeof(proto.claim6), "%04d%02d", o->claim_year, o->claim_month);
 	hk_snprintf(proto.month7, sizeof(proto.month7), "%04d-%02d", o->year, o->month);
+	hk_snprintf(proto.svc6, sizeof(proto.svc6), "%04d%02d", o->year, o->month);
+	hk_snprintf(proto.key_month, sizeof(proto.key_month), "-%02d%02d", o->year % 100, o->month);
+	find_gaf_codes(&proto);
 	k.o = o;
 	k.st = st;
 	k.station = &proto.station;

@@ -4,6 +4,7 @@
  * generated (tools/gen_sjis_table.py -> receipt/sjis_table.c); see
  * docs/uke-format.md "Codec" for the mapping decisions.
  */
+#include <pthread.h>
 #include <string.h>
 #include "receipt/uke.h"
 #include "receipt/sjis_table.h"
@@ -96,7 +97,7 @@ int hk_sjis_to_utf8(const unsigned char *in, size_t n, struct hk_buf *out,
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF.
  * Returns the length of the sequence at s (n bytes left) or 0. */
-static int utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
+static inline int utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
 {
 	unsigned c = s[0];
 	unsigned long v;
@@ -131,7 +132,8 @@ static int utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
 	return len;
 }
 
-/* Shift_JIS code (1 or 2 bytes, >0) of a code point, or 0 if outside the repertoire. */
+/* Shift_JIS code (1 or 2 bytes, >0) of a code point, or 0 if outside the repertoire.
+ * The definition; the encoder looks the answer up in enc_bmp. */
 static unsigned sjis_of(unsigned long cp)
 {
 	size_t lo = 0, hi = hk_sjis_enc_count;
@@ -154,39 +156,78 @@ static unsigned sjis_of(unsigned long cp)
 	return 0;
 }
 
-int hk_utf8_to_sjis(const char *in, size_t n, struct hk_buf *out,
-		    hk_sjis_bad_fn on_bad, void *ctx, struct hk_err *err)
+/* sjis_of() of every BMP code point, filled once (128 KiB): one lookup per
+ * character.  Code points above U+FFFF are all outside the repertoire. */
+static unsigned short enc_bmp[0x10000];
+static pthread_once_t enc_once = PTHREAD_ONCE_INIT;
+
+static void enc_init(void)
+{
+	for (unsigned long cp = 0; cp < 0x10000; cp++)
+		enc_bmp[cp] = (unsigned short)sjis_of(cp);
+}
+
+int hk_utf8_to_sjis_count(const char *in, size_t n, struct hk_buf *out, size_t *nchars,
+			  size_t *nwide, hk_sjis_bad_fn on_bad, void *ctx, struct hk_err *err)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0, idx = 0;
-	int replaced = 0;
+	size_t i = 0, idx = 0, wide = 0;
+	int replaced = 0, rc;
 
+	pthread_once(&enc_once, enc_init);
 	while (i < n) {
-		unsigned long cp;
+		unsigned long cp = s[i];
 		unsigned code;
-		unsigned char b[2];
-		int len = utf8_next(s + i, n - i, &cp);
+		size_t w;
 
-		if (len == 0)
-			return hk_err_set(err, HK_EXIT_INPUT,
-					  "invalid UTF-8 at byte %zu (byte 0x%02X)", i, s[i]);
-		code = sjis_of(cp);
+		if (cp < 0x80) {
+			i++;
+		} else {
+			int len = utf8_next(s + i, n - i, &cp);
+			if (len == 0) {
+				rc = hk_err_set(err, HK_EXIT_INPUT, "invalid UTF-8 at byte %zu (byte 0x%02X)",
+						i, s[i]);
+				goto out;
+			}
+			i += (size_t)len;
+		}
+		code = cp < 0x10000 ? enc_bmp[cp] : 0;
 		if (code == 0) {
 			if (on_bad)
 				on_bad(ctx, cp, idx);
 			replaced++;
 			code = 0x8148; /* ？ 記録条件仕様 2(3)エ */
 		}
-		if (code > 0xFF) {
-			b[0] = (unsigned char)(code >> 8);
-			b[1] = (unsigned char)(code & 0xFF);
-			if (hk_buf_add(out, b, 2, err) < 0)
-				return -1;
-		} else if (hk_buf_addc(out, (char)code, err) < 0) {
-			return -1;
+		w = code > 0xFF ? 2 : 1;
+		/* Written in place while the buffer has room (and its NUL); the
+		 * buffer's own append grows it or reports its cap otherwise. */
+		if (out->len + w < out->alloc && w <= out->limit - out->len) {
+			if (w == 2)
+				out->data[out->len++] = (char)(code >> 8);
+			out->data[out->len++] = (char)(code & 0xFF);
+		} else {
+			unsigned char b[2] = {(unsigned char)(code >> 8), (unsigned char)(code & 0xFF)};
+			if (hk_buf_add(out, w == 2 ? b : b + 1, w, err) < 0) {
+				rc = -1;
+				goto out;
+			}
 		}
-		i += (size_t)len;
+		wide += w == 2;
 		idx++;
 	}
-	return replaced;
+	rc = replaced;
+out:
+	if (out->data)
+		out->data[out->len] = '\0';
+	if (nchars)
+		*nchars = idx;
+	if (nwide)
+		*nwide = wide;
+	return rc;
+}
+
+int hk_utf8_to_sjis(const char *in, size_t n, struct hk_buf *out,
+		    hk_sjis_bad_fn on_bad, void *ctx, struct hk_err *err)
+{
+	return hk_utf8_to_sjis_count(in, n, out, NULL, NULL, on_bad, ctx, err);
 }

@@ -102,6 +102,10 @@ int hk_sjis_to_utf8(const unsigned char *in, size_t n, struct hk_buf *out,
 typedef void (*hk_sjis_bad_fn)(void *ctx, unsigned long cp, size_t char_index);
 int hk_utf8_to_sjis(const char *in, size_t n, struct hk_buf *out,
 		    hk_sjis_bad_fn on_bad, void *ctx, struct hk_err *err);
+/* The same, also counting what it wrote (up to an error, too): *nchars
+ * characters, *nwide of them two-byte (JIS X 0208).  Either may be NULL. */
+int hk_utf8_to_sjis_count(const char *in, size_t n, struct hk_buf *out, size_t *nchars,
+			  size_t *nwide, hk_sjis_bad_fn on_bad, void *ctx, struct hk_err *err);
 
 /* ---- reader ----------------------------------------------------------- */
 
@@ -164,6 +168,7 @@ struct hk_uke_writer {
 	hk_diag_fn diag;
 	void *ctx;
 	const char *name;   /* used in diagnostics */
+	size_t def_hint;    /* where the last record's layout is in hk_record_defs */
 };
 
 void hk_uke_writer_init(struct hk_uke_writer *w, struct hk_buf *out, const char *name,

@@ -53,6 +53,12 @@ static bool can_voice(unsigned long k)
 	       (k >= 0x30CF && k <= 0x30DB && (k - 0x30CF) % 3 == 0) || k == 0x30A6;
 }
 
+/* Bytes put_cp() writes for cp. */
+static size_t cp_len(unsigned long cp)
+{
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
 void hk_to_fullwidth(const char *in, char *out, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)in;
@@ -62,8 +68,26 @@ void hk_to_fullwidth(const char *in, char *out, size_t size)
 	if (!size)
 		return;
 	while (*p) {
+		const unsigned char *at = p;
 		unsigned long cp, w;
-		p += get_cp(p, &cp);
+		size_t len = get_cp(p, &cp);
+		p += len;
+		if (cp >= 0x80 && (cp < 0xFF61 || cp > 0xFF9F)) {
+			/* kept as it is: kanji, kana, full-width forms (most characters) */
+			w = cp;
+			prev_at = o;
+			prev = w >= 0x30A1 && w <= 0x30FA ? w : 0;
+			if (len == cp_len(cp)) {
+				/* the bytes put_cp() would write are those read */
+				if (o + len < size) {
+					memcpy(out + o, at, len);
+					o += len;
+				}
+			} else {
+				o = put_cp(out, o, size, w);
+			}
+			continue;
+		}
 		if (cp == ' ')
 			w = 0x3000;
 		else if (cp == '"')
@@ -111,8 +135,12 @@ void hk_one_width(const char *in, char *out, size_t size)
 		p += get_cp(p, &cp);
 		narrow = cp < 0x80 || (cp >= 0xFF61 && cp <= 0xFF9F);
 	}
-	if (narrow)
-		hk_snprintf(out, size, "%s", in);
-	else
+	if (!narrow) {
 		hk_to_fullwidth(in, out, size);
+	} else if (size) {
+		/* as it is, cut at size - 1 bytes */
+		size_t n = strnlen(in, size - 1);
+		memcpy(out, in, n);
+		out[n] = '\0';
+	}
 }

@@ -22,6 +22,7 @@ void hk_uke_writer_init(struct hk_uke_writer *w, struct hk_buf *out, const char 
 	w->diag = diag;
 	w->ctx = ctx;
 	w->name = name ? name : "RECEIPTH.UKE";
+	w->def_hint = 0;
 }
 
 static const char *mode_name(enum hk_mode m)
@@ -127,16 +128,41 @@ static const char *suppress_zeros(const char *s, size_t *n)
 	return s;
 }
 
-/* Encode one field value into rec (the record being built). */
-static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, int fno,
-		     const char *v, struct hk_buf *rec, struct hk_buf *tmp, struct hk_err *err)
+/* What put_field() needs to know of a byte of a value. */
+enum {
+	B_BAD = 1,       /* ',' '"' (2(3)エ) or a control character: refused */
+	B_NONDIGIT = 2,  /* not '0'-'9' */
+	B_HIGH = 4,      /* >= 0x80: part of a UTF-8 sequence, not ASCII */
+};
+#define B_CLASS(c)                                                                         \
+	(((c) < 0x20 || (c) == 0x7F || (c) == ',' || (c) == '"' ? B_BAD : 0) |            \
+	 ((c) < '0' || (c) > '9' ? B_NONDIGIT : 0) | ((c) >= 0x80 ? B_HIGH : 0))
+#define B_CLASS4(c) B_CLASS(c), B_CLASS((c) + 1), B_CLASS((c) + 2), B_CLASS((c) + 3)
+#define B_CLASS16(c) B_CLASS4(c), B_CLASS4((c) + 4), B_CLASS4((c) + 8), B_CLASS4((c) + 12)
+#define B_CLASS64(c) B_CLASS16(c), B_CLASS16((c) + 16), B_CLASS16((c) + 32), B_CLASS16((c) + 48)
+static const unsigned char byte_class[256] = {
+	B_CLASS64(0), B_CLASS64(64), B_CLASS64(128), B_CLASS64(192)
+};
+
+/*
+ * A buffer on the caller's stack: alloc is one more than the cap (room for the
+ * NUL), so an append either fits or fails on the cap, exactly as a heap
+ * buffer of that cap would, and it never reallocates (so it is never freed).
+ */
+#define STACK_BUF(mem, cap) \
+	{ .data = (mem), .len = 0, .alloc = sizeof(mem), .limit = (cap), .limit_name = "HK_MAX_RECORD_BYTES" }
+
+/* hk_buf_add() to the record, done here when it fits (below the cap it does). */
+static inline int rec_add(struct hk_buf *rec, const char *p, size_t n, struct hk_err *err)
 {
-	const struct hk_field_def *f = &def->fields[fno - 1];
-	size_t n = v ? strlen(v) : 0, i, nchars = 0, nwide = 0;
-	struct bad_ctx bc = { w, def, fno, v };
-	size_t left = 0, right = 0;
-	char lch = ' ';
-	bool rwide = false;
+	if (n < rec->alloc - rec->len) {
+		memcpy(rec->data + rec->len, p, n);
+		rec->len += n;
+		rec->data[rec->len] = '\0';
+		return 0;
+	}
+	return hk_buf_add(rec, p, n, err);
+}
 
 #define FERR(...)                                                                   \
 	do {                                                                        \
@@ -146,38 +172,17 @@ static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, i
 		return -1;                                                          \
 	} while (0)
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-		if (c == ',' || c == '"')
-			FERR("value contains '%c', which the file format cannot carry", c);
-		if (c < 0x20 || c == 0x7F)
-			FERR("value contains the control character 0x%02X", c);
-	}
-	if (f->mode == HK_MODE_N && n > 0) {
-		if (!is_number(v, n))
-			FERR("\"%s\" is not a number (モード 数字: half-width digits)", v);
-		if (!f->fixed && !f->table && !f->code_width && !f->keepzero)
-			v = suppress_zeros(v, &n);
-	}
-	/* trailing spaces are never written in 可変 items (2(3)ウ(ウ)) */
-	if (!f->fixed && f->mode != HK_MODE_N) {
-		while (n > 0 && v[n - 1] == ' ')
-			n--;
-		while (n >= 3 && memcmp(v + n - 3, "\xE3\x80\x80", 3) == 0)
-			n -= 3;
-	}
-	hk_buf_reset(tmp);
-	if (n > 0 && hk_utf8_to_sjis(v, n, tmp, on_bad, &bc, err) < 0)
-		FERR("%s", err->msg);
-	for (i = 0; i < tmp->len;) {
-		int l = hk_sjis_char_len((const unsigned char *)tmp->data + i, tmp->len - i);
-		if (l <= 0)
-			l = 1;
-		nchars++;
-		if (l == 2)
-			nwide++;
-		i += (size_t)l;
-	}
+/* The value v (bytes: its Shift_JIS, nchars characters, nwide of them
+ * two-byte) checked against the field's mode and size, padded, into rec. */
+static int finish_field(struct hk_uke_writer *w, const struct hk_record_def *def, int fno,
+			const char *v, const char *bytes, size_t nbytes, size_t nchars, size_t nwide,
+			struct hk_buf *rec, struct hk_err *err)
+{
+	const struct hk_field_def *f = &def->fields[fno - 1];
+	size_t left = 0, right = 0, i;
+	char lch = ' ';
+	bool rwide = false;
+
 	switch (f->mode) {
 	case HK_MODE_N:
 	case HK_MODE_X:
@@ -195,16 +200,16 @@ static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, i
 			     "one or the other)", v);
 		break;
 	}
-	if (tmp->len > f->max)
-		FERR("\"%s\" is %zu bytes; the maximum is %u", v, tmp->len, f->max);
+	if (nbytes > f->max)
+		FERR("\"%s\" is %zu bytes; the maximum is %u", v, nbytes, f->max);
 
 	/* padding of short values */
-	if (tmp->len > 0 && tmp->len < f->max) {
-		size_t gap = f->max - tmp->len;
-		bool ho_insurer = fno == 2 && strcmp(def->id, "HO") == 0;
-		bool ko_jukyu = fno == 3 && strcmp(def->id, "KO") == 0;
-		bool sn_edaban = fno == 7 && strcmp(def->id, "SN") == 0 &&
-				 all_digits(tmp->data, tmp->len);
+	if (nbytes > 0 && nbytes < f->max) {
+		size_t gap = f->max - nbytes;
+		bool ho_insurer = fno == 2 && def->id[0] == 'H' && def->id[1] == 'O';
+		bool ko_jukyu = fno == 3 && def->id[0] == 'K' && def->id[1] == 'O';
+		bool sn_edaban = fno == 7 && def->id[0] == 'S' && def->id[1] == 'N' &&
+				 all_digits(bytes, nbytes);
 		if (ho_insurer) {
 			/* 2(4)ウ(ア) 保険者番号: "先頭から“スペース”を記録し、８桁で記録する" */
 			left = gap;
@@ -222,50 +227,114 @@ static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, i
 	for (i = 0; i < left; i++)
 		if (hk_buf_addc(rec, lch, err) < 0)
 			return -1;
-	if (hk_buf_add(rec, tmp->data, tmp->len, err) < 0)
+	if (rec_add(rec, bytes, nbytes, err) < 0)
 		return -1;
 	for (i = 0; i < right; i += rwide ? 2 : 1)
-		if (hk_buf_add(rec, rwide ? "\x81\x40" : " ", rwide ? 2 : 1, err) < 0)
+		if (rec_add(rec, rwide ? "\x81\x40" : " ", rwide ? 2 : 1, err) < 0)
 			return -1;
 	return 0;
+}
+
+/* A value that is not all ASCII: to Shift_JIS (characters outside the
+ * repertoire become ？ with a warning), then finish_field(). */
+static int encode_field(struct hk_uke_writer *w, const struct hk_record_def *def, int fno,
+			const char *v, size_t n, struct hk_buf *rec, struct hk_err *err)
+{
+	const struct hk_field_def *f = &def->fields[fno - 1];
+	char tmpmem[HK_MAX_RECORD_BYTES + 1];
+	struct hk_buf tmp = STACK_BUF(tmpmem, HK_MAX_RECORD_BYTES);
+	struct bad_ctx bc = { w, def, fno, v };
+	size_t nchars = 0, nwide = 0;
+
+	if (n > 0 && hk_utf8_to_sjis_count(v, n, &tmp, &nchars, &nwide, on_bad, &bc, err) < 0)
+		FERR("%s", err->msg);
+	return finish_field(w, def, fno, v, tmp.data, tmp.len, nchars, nwide, rec, err);
+}
+
+/* Encode one non-empty field value into rec (the record being built). */
+static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, int fno,
+		     const char *v, struct hk_buf *rec, struct hk_err *err)
+{
+	const struct hk_field_def *f = &def->fields[fno - 1];
+	unsigned cls = 0;
+	size_t n;
+
+	for (n = 0; v[n]; n++)
+		cls |= byte_class[(unsigned char)v[n]];
+	if (cls & B_BAD) {
+		/* the first byte the format cannot carry */
+		for (n = 0; !(byte_class[(unsigned char)v[n]] & B_BAD); n++)
+			;
+		if (v[n] == ',' || v[n] == '"')
+			FERR("value contains '%c', which the file format cannot carry", v[n]);
+		FERR("value contains the control character 0x%02X", (unsigned char)v[n]);
+	}
+	if (f->mode == HK_MODE_N) {
+		if ((cls & B_NONDIGIT) && !is_number(v, n))
+			FERR("\"%s\" is not a number (モード 数字: half-width digits)", v);
+		if (!f->fixed && !f->table && !f->code_width && !f->keepzero)
+			v = suppress_zeros(v, &n);
+	}
+	/* trailing spaces are never written in 可変 items (2(3)ウ(ウ)) */
+	if (!f->fixed && f->mode != HK_MODE_N) {
+		while (n > 0 && v[n - 1] == ' ')
+			n--;
+		while (n >= 3 && v[n - 1] == '\x80' && v[n - 2] == '\x80' && v[n - 3] == '\xE3')
+			n -= 3;  /* U+3000 */
+	}
+	/* printable ASCII (controls were refused above) is its own Shift_JIS
+	 * (JIS X 0201 roman): one byte per character */
+	if (!(cls & B_HIGH) && n <= HK_MAX_RECORD_BYTES)
+		return finish_field(w, def, fno, v, v, n, n, 0, rec, err);
+	return encode_field(w, def, fno, v, n, rec, err);
+}
 #undef FERR
+
+/* The layout of record id (2 bytes): hk_record_def_find(), starting where the
+ * last record's layout is in the table (records mostly come in table order). */
+static const struct hk_record_def *find_def(struct hk_uke_writer *w, const char *id)
+{
+	size_t n = hk_nrecord_defs, i = w->def_hint < n ? w->def_hint : 0, k;
+
+	if (!id || !id[0] || !id[1] || id[2])
+		return NULL;
+	for (k = 0; k < n; k++, i = i + 1 < n ? i + 1 : 0) {
+		if (hk_record_defs[i].id[0] == id[0] && hk_record_defs[i].id[1] == id[1]) {
+			w->def_hint = i;
+			return &hk_record_defs[i];
+		}
+	}
+	return NULL;
 }
 
 int hk_uke_write(struct hk_uke_writer *w, const char *id, const char *const *values,
 		 int nvalues, struct hk_err *err)
 {
-	const struct hk_record_def *def = hk_record_def_find(id, id ? strlen(id) : 0);
-	struct hk_buf rec, tmp;
-	int i, rc = -1;
+	const struct hk_record_def *def = find_def(w, id);
+	char recmem[HK_MAX_RECORD_BYTES + 3];
+	struct hk_buf rec = STACK_BUF(recmem, HK_MAX_RECORD_BYTES + 2);
+	int i;
 
-	hk_buf_init(&rec, HK_MAX_RECORD_BYTES + 2, "HK_MAX_RECORD_BYTES");
-	hk_buf_init(&tmp, HK_MAX_RECORD_BYTES, "HK_MAX_RECORD_BYTES");
-	if (!def) {
-		hk_err_set(err, HK_EXIT_INPUT, "%s line %ld: \"%s\" is not a record id of the nursing file",
-			   w->name, w->line + 1, id ? id : "");
-		goto out;
-	}
-	if (nvalues < 0 || nvalues > def->nfields - 1) {
-		hk_err_set(err, HK_EXIT_INPUT, "%s line %ld: %s takes %d values after the id, got %d",
-			   w->name, w->line + 1, def->id, def->nfields - 1, nvalues);
-		goto out;
-	}
-	if (hk_buf_add(&rec, def->id, 2, err) < 0)
-		goto out;
+	if (!def)
+		return hk_err_set(err, HK_EXIT_INPUT, "%s line %ld: \"%s\" is not a record id of the nursing file",
+				  w->name, w->line + 1, id ? id : "");
+	if (nvalues < 0 || nvalues > def->nfields - 1)
+		return hk_err_set(err, HK_EXIT_INPUT, "%s line %ld: %s takes %d values after the id, got %d",
+				  w->name, w->line + 1, def->id, def->nfields - 1, nvalues);
+	if (rec_add(&rec, def->id, 2, err) < 0)
+		return -1;
 	for (i = 1; i < def->nfields; i++) {
+		const char *v = i - 1 < nvalues ? values[i - 1] : NULL;
 		if (hk_buf_addc(&rec, ',', err) < 0)
-			goto out;
-		if (put_field(w, def, i + 1, i - 1 < nvalues ? values[i - 1] : NULL, &rec, &tmp, err) < 0)
-			goto out;
+			return -1;
+		/* an empty field: nothing between its commas */
+		if (v && v[0] && put_field(w, def, i + 1, v, &rec, err) < 0)
+			return -1;
 	}
-	if (hk_buf_add(&rec, "\r\n", 2, err) < 0 || hk_buf_add(w->out, rec.data, rec.len, err) < 0)
-		goto out;
+	if (rec_add(&rec, "\r\n", 2, err) < 0 || hk_buf_add(w->out, rec.data, rec.len, err) < 0)
+		return -1;
 	w->line++;
-	rc = 0;
-out:
-	hk_buf_free(&rec);
-	hk_buf_free(&tmp);
-	return rc;
+	return 0;
 }
 
 int hk_uke_writer_finish(struct hk_uke_writer *w, struct hk_err *err)

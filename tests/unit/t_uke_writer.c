@@ -188,3 +188,72 @@ TEST(uke_writer_roundtrip)
 	hk_buf_free(&out);
 	hk_buf_free(&u);
 }
+
+/* Edges of the one-pass field scan and of the record buffers: the first byte
+ * the format cannot carry is the one named; values over HK_MAX_RECORD_BYTES
+ * (ASCII or not) are refused with the buffer's cap; a replaced character is
+ * reported before the mode error of the same value; records in any order. */
+TEST(uke_writer_edges)
+{
+	struct hk_buf out;
+	struct hk_uke_writer w;
+	struct hk_err err;
+	struct wlog l = { 0 };
+	static char big[4 * 3000 + 1];
+
+	hk_buf_init(&out, 0, NULL);
+	hk_uke_writer_init(&w, &out, "t.UKE", wdiag, &l);
+	CHECK_INT(W("RE", "1", "6116", "202406", "A\x01,B"), -1);
+	CHECK(strstr(err.msg, "t.UKE line 1: RE field 5 (氏名)") != NULL);
+	CHECK(strstr(err.msg, "control character 0x01") != NULL);
+	CHECK_INT(W("RE", "1", "6116", "202406", "A\"\x01"), -1);
+	CHECK(strstr(err.msg, "value contains '\"'") != NULL);
+	CHECK_INT(W("RE", "1", "6116", "202406", "A\x7F"), -1);
+	CHECK(strstr(err.msg, "control character 0x7F") != NULL);
+
+	memset(big, 'A', 9000);
+	big[9000] = '\0';
+	CHECK_INT(W("RE", "1", "6116", "202406", big), -1);
+	CHECK(strstr(err.msg, "t.UKE line 1: RE field 5 (氏名)") != NULL);
+	for (int i = 0; i < 21; i++)
+		memcpy(big + 3 * i, "訪", 3);
+	big[63] = '\0';
+	CHECK_INT(W("RE", "1", "6116", "202406", big), -1);
+	CHECK(strstr(err.msg, "is 42 bytes; the maximum is 40") != NULL);
+	for (int i = 0; i < 3000; i++)
+		memcpy(big + 3 * i, "a訪", 4);  /* 9000 bytes of Shift_JIS: past the cap */
+	big[12000] = '\0';
+	CHECK_INT(W("RE", "1", "6116", "202406", big), -1);
+	CHECK(strstr(err.msg, "t.UKE line 1: RE field 5 (氏名)") != NULL);
+	CHECK_INT(l.n, 0);
+	CHECK_INT(out.len, 0);
+
+	/* 髙 is replaced (warning), then the value mixes widths (error) */
+	CHECK_INT(W("RE", "1", "6116", "202406", "髙a"), -1);
+	CHECK(strstr(err.msg, "mixes") != NULL);
+	CHECK_INT(l.n, 1);
+	CHECK_STR(l.code, "W-CHAR-REPLACED");
+	CHECK_INT(out.len, 0);
+
+	/* 数字: "0.50" -> ".5" is not how it goes: "0.5"; trailing full-width spaces dropped */
+	CHECK_INT(W("KA", "20240403", "1", "510000110", "0.50", "0012"), 0);
+	CHECK_MEM(out.data, out.len, "KA,20240403,1,510000110,0.5,12,,,\r\n");
+	hk_buf_reset(&out);
+	CHECK_INT(W("RE", "1", "6116", "202406", "訪問　花子　　"), 0);
+	CHECK_MEM(out.data, out.len, "RE,1,6116,202406,\x96\x4B\x96\xE2\x81\x40\x89\xD4\x8E\x71,,,,,,,,,,\r\n");
+	hk_buf_reset(&out);
+
+	/* ids: any order, and the ones that are not records */
+	CHECK_INT(W("GO"), 0);
+	CHECK_INT(W("HM", "1", "13", "6", "1234567", "ＡＢ", "202407", "03"), 0);
+	CHECK_INT(W("KA", "20240403", "1", "510000110"), 0);
+	CHECK_INT(W("HM", "1", "13", "6", "1234567", "ＡＢ", "202407", "03"), 0);
+	CHECK_MEM(out.data, out.len, "GO\r\nHM,1,13,6,1234567,\x82\x60\x82\x61,202407,03\r\n"
+		  "KA,20240403,1,510000110,,,,,\r\nHM,1,13,6,1234567,\x82\x60\x82\x61,202407,03\r\n");
+	CHECK_INT(W("R", "1"), -1);
+	CHECK(strstr(err.msg, "\"R\" is not a record id") != NULL);
+	CHECK_INT(W("REX", "1"), -1);
+	CHECK_INT(W("", "1"), -1);
+	CHECK_INT(w.line, 6);
+	hk_buf_free(&out);
+}
