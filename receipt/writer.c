@@ -325,7 +325,7 @@ int hk_uke_write(struct hk_uke_writer *w, const char *id, const char *const *val
 		return -1;
 	for (i = 1; i < def->nfields; i++) {
 		const char *v = i - 1 < nvalues ? values[i - 1] : NULL;
-		if (hk_buf_addc(&rec, ',', err) < 0)
+		if (rec_add(&rec, ",", 1, err) < 0)
 			return -1;
 		/* an empty field: nothing between its commas */
 		if (v && v[0] && put_field(w, def, i + 1, v, &rec, err) < 0)
