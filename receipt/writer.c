@@ -246,8 +246,11 @@ static int encode_field(struct hk_uke_writer *w, const struct hk_record_def *def
 	struct bad_ctx bc = { w, def, fno, v };
 	size_t nchars = 0, nwide = 0;
 
-	if (n > 0 && hk_utf8_to_sjis_count(v, n, &tmp, &nchars, &nwide, on_bad, &bc, err) < 0)
-		FERR("%s", err->msg);
+	if (n > 0 && hk_utf8_to_sjis_count(v, n, &tmp, &nchars, &nwide, on_bad, &bc, err) < 0) {
+		char why[HK_ERR_MSG_MAX]; /* not err->msg itself: hk_err_set writes there */
+		hk_snprintf(why, sizeof(why), "%s", err->msg);
+		FERR("%s", why);
+	}
 	return finish_field(w, def, fno, v, tmp.data, tmp.len, nchars, nwide, rec, err);
 }
 

@@ -225,6 +225,11 @@ TEST(uke_writer_edges)
 	big[12000] = '\0';
 	CHECK_INT(W("RE", "1", "6116", "202406", big), -1);
 	CHECK(strstr(err.msg, "t.UKE line 1: RE field 5 (氏名)") != NULL);
+	/* the encoder's own words follow the field (they were once lost) */
+	CHECK(strlen(err.msg) > strlen("t.UKE line 1: RE field 5 (氏名): ") + 5);
+	CHECK_INT(W("RE", "1", "6116", "202406", "a\xE8\xA8"), -1);  /* a truncated UTF-8 sequence */
+	CHECK(strstr(err.msg, "t.UKE line 1: RE field 5 (氏名): ") != NULL);
+	CHECK(strlen(err.msg) > strlen("t.UKE line 1: RE field 5 (氏名): ") + 5);
 	CHECK_INT(l.n, 0);
 	CHECK_INT(out.len, 0);
 
