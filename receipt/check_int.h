@@ -100,6 +100,9 @@ struct ck_ctx {
 		unsigned char len;
 		unsigned char res;      /* CK_CODE_VALID, CK_CODE_SHADED or CK_CODE_NONE */
 	} code_memo[256];
+	/* the last 8 bytes hk_date_parse() took for a date, and its answer */
+	uint64_t date8;         /* 0: none */
+	struct hk_date date8_d;
 	/* lookups in the master, kept across the receipts of a file (NULL: none
 	 * kept, as for one receipt of the claim run) */
 	struct ck_memo *memo;
@@ -172,13 +175,16 @@ void ck_diag(struct ck_ctx *c, long line, const char *rec, int field, const char
 /* A field's value for a message: UTF-8, quoted, shortened; out holds n bytes. */
 const char *ck_show(const unsigned char *p, size_t len, char *out, size_t n);
 
+/* hk_date_parse() of the 8 bytes at p, through c->date8 (dates repeat). */
+bool ck_date8(struct ck_ctx *c, const unsigned char *p, struct hk_date *d);
+
 /* Record-level checks on a reader record; fills ok[] (per field) and returns
  * true when the record has a known id and its layout's field count. */
 bool ck_record(struct ck_ctx *c, const struct hk_uke_record *r, bool ok[HK_MAX_FIELDS]);
 
 /* A stored KA record's 算定年月日, 負担区分 and 金額 (ka_* of struct ck_rec),
  * from its fields that passed the record checks. */
-void ck_ka_parse(const struct ck_ctx *c, struct ck_rec *r);
+void ck_ka_parse(struct ck_ctx *c, struct ck_rec *r);
 
 /* Receipt-level checks on the collected receipt (c->recs). */
 void ck_receipt(struct ck_ctx *c);

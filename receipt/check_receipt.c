@@ -104,11 +104,11 @@ static bool str(const struct ck_ctx *c, const struct ck_rec *r, int i, char *out
 	return true;
 }
 
-static bool date_of(const struct ck_ctx *c, const struct ck_rec *r, int i, struct hk_date *d)
+static bool date_of(struct ck_ctx *c, const struct ck_rec *r, int i, struct hk_date *d)
 {
 	const unsigned char *p;
 	size_t len;
-	return val(c, r, i, &p, &len) && len == 8 && hk_date_parse((const char *)p, len, d);
+	return val(c, r, i, &p, &len) && len == 8 && ck_date8(c, p, d);
 }
 
 static int futan_mask(const struct ck_ctx *c, const struct ck_rec *r)
@@ -120,7 +120,7 @@ static int futan_mask(const struct ck_ctx *c, const struct ck_rec *r)
 	return futan[p[0]];
 }
 
-void ck_ka_parse(const struct ck_ctx *c, struct ck_rec *r)
+void ck_ka_parse(struct ck_ctx *c, struct ck_rec *r)
 {
 	r->ka_mask = futan_mask(c, r);
 	r->ka_date_ok = date_of(c, r, 1, &r->ka_date);

@@ -205,6 +205,22 @@ shaped:
 	return true;
 }
 
+bool ck_date8(struct ck_ctx *c, const unsigned char *p, struct hk_date *d)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	if (w != c->date8) {
+		if (!hk_date_parse((const char *)p, 8, &c->date8_d)) {
+			c->date8 = 0;
+			return false;
+		}
+		c->date8 = w; /* not 0: eight digits */
+	}
+	*d = c->date8_d;
+	return true;
+}
+
 static int code_lookup(int table, const unsigned char *code, size_t len)
 {
 	if (hk_code_valid(table, (const char *)code, len))
@@ -515,7 +531,7 @@ static bool fields_clean(struct ck_ctx *c, const struct hk_uke_record *r, const 
 			break;
 		case K_DATE: {
 			struct hk_date dt;
-			if (len != 8 || !hk_date_parse((const char *)p, len, &dt))
+			if (len != 8 || !ck_date8(c, p, &dt))
 				return false;
 			break;
 		}
