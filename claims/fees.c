@@ -1091,10 +1091,14 @@ static bool apply_exclusion(struct eng *e, int i, int j, const struct hk_master_
 }
 
 /* 併算定背反 between the kept lines: each line i (in order) against every other
- * kept line j (in order) of another code, until i is dropped.  Each pair of
- * distinct codes is looked up once (a month has a few distinct codes and many
- * lines), and only pairs the master's index says may have a row
- * (hk_master_may_exclude) are looked at. */
+ * kept line j (in order) of another code, until i is dropped, by the row valid
+ * on i's date.  When the master is the same on every day of the lines
+ * (hk_master_uniform) each pair of distinct codes is looked up once (a month
+ * has a few distinct codes and many lines); else once per day of i (the lines
+ * are in day order), so that a row starting or ending inside the month - also
+ * one pair's row ending and another starting - applies from its own dates.
+ * Only pairs the master's index says may have a row (hk_master_may_exclude)
+ * are looked at. */
 #define MAX_DISTINCT 64
 static void exclusions_by_date(struct eng *e)
 {
@@ -1107,6 +1111,7 @@ static void exclusions_by_date(struct eng *e)
 	int di_stack[STACK_LINES];
 	int *di = o->nka <= STACK_LINES ? di_stack : hk_malloc((size_t)o->nka * sizeof(int));
 	int nd = 0;
+	bool uniform = o->nka == 0 || hk_master_uniform(m, o->ka[0].date, o->ka[o->nka - 1].date);
 	for (int i = 0; i < o->nka; i++) {
 		const struct hk_master_item *it = o->ka[i].it;
 		int k;
@@ -1134,6 +1139,8 @@ static void exclusions_by_date(struct eng *e)
 	}
 	for (int i = 0; i < o->nka; i++) {
 		int a = di[i];
+		if (!uniform && i > 0 && o->ka[i].day != o->ka[i - 1].day)
+			memset(looked, 0, (size_t)nd * sizeof(*looked));  /* a new day: look again */
 		if (o->ka[i].dropped || a < 0 || !partners[a])
 			continue;
 		for (int j = 0; j < o->nka; j++) {

@@ -331,3 +331,91 @@ TEST(fees_month_answers_follow_the_station)
 	}
 	hk_master_free(official);
 }
+
+/* Lines of 510000110 and 510000310 (併算定背反 どちらか一方, １日につき) on
+ * June 10 and 20 under the master in dir: *kept[d] whether the 510000310
+ * line of day d (0: 10th, 1: 20th) was kept, *why[d] whether it was noted. */
+static void run_pair(const char *dir, bool kept[2], bool why[2])
+{
+	struct hk_master *m = load(dir);
+	struct fx f;
+	struct hk_fee_result r;
+	struct hk_err err = {0};
+	struct hk_fee_visit v[2] = {V(10), V(20)};
+	kept[0] = kept[1] = why[0] = why[1] = false;
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	CHECK(!hk_master_uniform(m, JUNE(1), JUNE(30)));
+	fx_init(&f, m);
+	v[0].items = v[1].items = "510000310";
+	CHECK(hk_fees_derive(&f.c, v, 2, &r, &err) == 0);
+	for (int d = 0; d < 2; d++) {
+		CHECK(line_of(&r, d ? 20 : 10, "510000110") >= 0);
+		kept[d] = line_of(&r, d ? 20 : 10, "510000310") >= 0;
+		why[d] = noted(&r, d ? 20 : 10, "510000310", "併算定背反");
+	}
+	hk_fee_result_free(&r);
+	hk_master_free(m);
+}
+
+TEST(fees_month_exclusion_starts_mid_month)
+{
+	bool kept[2], why[2];
+	const char *dir = make_rev("fm-excl-start");
+	CHECK(dir != NULL);
+	/* both rows of the pair valid from 2024-06-16 (a revision mid-month) */
+	for (int k = 0; k < 2; k++)
+		CHECK(edit_row(dir, HK_MT_HAIHAN, "\"510000110\"", "\"510000310\"", "\"20240601\"", "\"20240616\"") == 0);
+	run_pair(dir, kept, why);
+	/* 10th: no row yet, both kept; 20th: the row applies, 510000310 left out */
+	CHECK(kept[0]);
+	CHECK(!why[0]);
+	CHECK(!kept[1]);
+	CHECK(why[1]);
+}
+
+TEST(fees_month_exclusion_replaced_mid_month)
+{
+	bool kept[2], why[2];
+	const char *dir = make_rev("fm-excl-replaced");
+	CHECK(dir != NULL);
+	/* the pair's two rows end on 2024-06-15; from the 16th one row of
+	 * 510000110 says it is the one claimed (背反区分 1 算定可, １日につき) */
+	for (int k = 0; k < 2; k++)
+		CHECK(edit_row(dir, HK_MT_HAIHAN, "\"510000110\"", "\"510000310\"", "\"99999999\"", "\"20240615\"") == 0);
+	CHECK(append(dir, HK_MT_HAIHAN,
+		     "\"3\",\"510000110\",\"X\",\"1\",\"510000310\",\"Y\",\"1\",\"0\",\"20240616\",\"99999999\","
+		     "\"0\",\"0\",\"0\"\r\n") == 0);
+	run_pair(dir, kept, why);
+	/* a row valid on each day (the old one, then the new): 510000310 left out on both */
+	CHECK(!kept[0]);
+	CHECK(why[0]);
+	CHECK(!kept[1]);
+	CHECK(why[1]);
+}
+
+TEST(fees_month_limit_starts_mid_month)
+{
+	struct hk_master *m;
+	struct fx f;
+	struct hk_fee_result r;
+	struct hk_err err = {0};
+	struct hk_fee_visit v[2] = {V(10), V(20)};
+	const char *dir = make_rev("fm-limit-start");
+	CHECK(dir != NULL);
+	/* 算定回数限度 of 510000110: 1 a day only from 2024-06-16 */
+	CHECK(edit_row(dir, HK_MT_KAISU, "\"510000110\"", "\"121\"", "\"20240601\"", "\"20240616\"") == 0);
+	m = load(dir);
+	CHECK(m != NULL);
+	CHECK(!hk_master_uniform(m, JUNE(1), JUNE(30)));
+	fx_init(&f, m);
+	v[0].items = v[1].items = "510000110";   /* a second 510000110 line each day */
+	CHECK(hk_fees_derive(&f.c, v, 2, &r, &err) == 0);
+	CHECK_INT(lines_of(&r, 10, "510000110"), 2);
+	CHECK(!noted(&r, 10, "510000110", "算定回数限度"));
+	CHECK_INT(lines_of(&r, 20, "510000110"), 1);
+	CHECK(noted(&r, 20, "510000110", "算定回数限度 1"));
+	hk_fee_result_free(&r);
+	hk_master_free(m);
+}
