@@ -264,3 +264,116 @@ TEST(check_fast_pipe_same_as_one_thread)
 	CHECK_INT(st2.warnings, st1.warnings);
 	CHECK(!two.other_thread);
 }
+
+/* A file read by two threads whose second half cannot take the first half's
+ * word for its state (a bare LF in each half: E-LF is reported once per file,
+ * an RE numbered out of turn at the boundary's side): the answers are still
+ * those of one thread. */
+TEST(check_fast_split_falls_back)
+{
+	const char *path = hk_test_path("split_back.UKE");
+	struct hk_check_opts opt = {0};
+	struct hk_check_stats st1, st2;
+	struct hk_err err = {0};
+
+	for (int variant = 0; variant < 2; variant++) {
+		struct diag_trace one = {0}, two = {0};
+		FILE *f = fopen(path, "wb");
+		CHECK(f != NULL);
+		fprintf(f, "HM,1,13,6,1234567,\x83\x65\x83\x58\x83\x67,202407,03-0000-0000\r\n");
+		for (int k = 1; k <= 400; k++) {
+			/* variant 0: a bare LF in each half; variant 1: every RE after
+			 * the first quarter numbered one too high */
+			int no = variant == 1 && k > 100 ? k + 1 : k;
+			fprintf(f, "RE,%d,6112,202406,\x8a\xc5\x8c\xec\x81\x40\x91\xbe\x98\x59,,1,19600101,,,,,,P%06d,\r\n"
+				"HO,06139992,\x82\x50\x82\x51\x82\x52,\x82\x53\x82\x54\x82\x55,1,5550,,,,,,%s"
+				"IH,13,1,0123456,\x83\x65\x83\x58\x83\x67,\x88\xe3\x8e\x74,\r\n"
+				"HJ,01,20240401,20240930\r\n"
+				"JS,\x83\x65\x83\x58\x83\x67,03,,,\r\n"
+				"SY,0000999,,\x83\x65\x83\x58\x83\x67,\r\n"
+				"RJ,20240401,01,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n"
+				"KA,20240603,1,510000110,,5550,03,01,01\r\n", no, k,
+				variant == 0 && (k == 50 || k == 350) ? "\n" : "\r\n");
+		}
+		fprintf(f, "GO\r\n\x1a");
+		CHECK(fclose(f) == 0);
+		opt.master_root = "data/master";
+		one.caller = two.caller = pthread_self();
+		setenv("HOUKAN_CHECK_PIPE", "0", 1);
+		CHECK_INT(hk_check_file(path, &opt, trace_diag, &one, &st1, &err), 0);
+		setenv("HOUKAN_CHECK_PIPE", "1", 1);
+		CHECK_INT(hk_check_file(path, &opt, trace_diag, &two, &st2, &err), 0);
+		unsetenv("HOUKAN_CHECK_PIPE");
+		CHECK(one.n >= 1);
+		CHECK_INT(two.n, one.n);
+		CHECK(two.hash == one.hash);
+		CHECK_INT(st2.receipts, 400);
+		CHECK_INT(st2.errors, st1.errors);
+		CHECK(!two.other_thread);
+	}
+}
+
+/* hk_check_receipt_mem() keeps its memos per thread across calls: the same
+ * receipt, with diagnostics, checked again (memos warm), with another loaded
+ * copy of the master, and on a new thread, is reported the same each time. */
+struct rm_run {
+	const char *data;
+	size_t len;
+	const struct hk_master *m;
+	struct diag_trace t;
+	int rc;
+};
+
+static void *receipt_once(void *arg)
+{
+	struct rm_run *r = arg;
+	struct hk_check_opts o = {HK_UKE_STRICT, r->m, NULL};
+	struct hk_check_stats st;
+	struct hk_err err = {0};
+
+	r->t.caller = pthread_self();
+	r->rc = hk_check_receipt_mem(r->data, r->len, "r", "202407", 1, &o, trace_diag, &r->t, &st, &err);
+	return NULL;
+}
+
+TEST(check_fast_receipt_memos_across_calls)
+{
+	static const char rec[] =
+		"RE,1,6112,202406,\x8a\xc5\x8c\xec\x81\x40\x91\xbe\x98\x59,,1,19600101,,,,,,P000123,\r\n"
+		"HO,06139992,\x82\x50\x82\x51\x82\x52,\x82\x53\x82\x54\x82\x55,1,16650,,,,,,\r\n"
+		"IH,13,1,0123456,\x83\x65\x83\x58\x83\x67,\x88\xe3\x8e\x74,\r\n"
+		"HJ,01,20240401,20240930\r\n"
+		"JS,\x83\x65\x83\x58\x83\x67,03,,,\r\n"
+		"SY,0000999,,\x83\x65\x83\x58\x83\x67,\r\n"
+		"RJ,20240401,01,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n"
+		"KA,20240603,1,510000110,,5550,03,01,01\r\n"
+		"KA,20240603,1,510000110,,5550,03,01,01\r\n"
+		"KA,20240604,1,599999999,,5550,03,01,01\r\n"
+		"KA,20240602,1,510000110,,5550,,01,01\r\n";
+	struct hk_master *m1 = NULL, *m2 = NULL;
+	struct hk_err err = {0};
+	struct hk_date d = {2024, 6, 1};
+	struct rm_run runs[5];
+	pthread_t th;
+
+	CHECK_INT(hk_master_load("data/master", d, &m1, &err), 0);
+	CHECK_INT(hk_master_load("data/master", d, &m2, &err), 0);
+	memset(runs, 0, sizeof(runs));
+	for (int i = 0; i < 5; i++) {
+		runs[i].data = rec;
+		runs[i].len = sizeof(rec) - 1;
+		runs[i].m = i == 3 ? m2 : m1;
+	}
+	for (int i = 0; i < 4; i++)
+		receipt_once(&runs[i]);
+	CHECK(pthread_create(&th, NULL, receipt_once, &runs[4]) == 0);
+	pthread_join(th, NULL);
+	CHECK(runs[0].t.n >= 3); /* E-KA-MASTER, E-KA-ORDER, E-KA-SHOKUSHU, E-TOTAL ... */
+	for (int i = 0; i < 5; i++) {
+		CHECK_INT(runs[i].rc, 0);
+		CHECK_INT(runs[i].t.n, runs[0].t.n);
+		CHECK(runs[i].t.hash == runs[0].t.hash);
+	}
+	hk_master_free(m1);
+	hk_master_free(m2);
+}
