@@ -669,6 +669,11 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 
 	if (!m)
 		return;
+	if (c->memo && memo_is_for(c->memo, m))
+		/* the lines' memo entries are far apart: ask for all of them at once */
+		for (size_t i = 0; i < c->nrecs; i++)
+			if (c->recs[i].rank == CK_R_KA && c->recs[i].line_id)
+				__builtin_prefetch(&c->memo->line[c->recs[i].line_id % CK_MEMO_LINES]);
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		const struct hk_master_item *it;
