@@ -518,6 +518,10 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 	 * when others are reading, the checkpoint does what it can and the backup
 	 * API is used */
 	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* the statement journals of the batched inserts (rec_flush) stay in
+	 * memory: a few pages each, not hundreds of megabytes through a temp file */
+	if (hk_db_exec(db, "PRAGMA temp_store = MEMORY", err) < 0)
+		goto out;
 	if (hk_db_begin(db, err) < 0)
 		goto out;
 	in_tx = true;
@@ -687,6 +691,7 @@ out:
 	}
 	hk_db_close(db);
 	hk_master_free(m);
+	phase("close");
 	return ret;
 }
 
