@@ -26,13 +26,26 @@ struct ck_batch {
 	size_t nfields, afields;
 };
 
-static struct ck_batch *batch_new(void)
+static void batch_init(struct ck_batch *b)
 {
-	struct ck_batch *b = hk_calloc(1, sizeof(*b));
+	memset(b, 0, sizeof(*b));
 	/* field bytes plus the commas between them (store() enforces the cap on
 	 * field bytes), after the receipts already in the batch */
 	hk_buf_init(&b->arena, HK_MAX_RECEIPT_BYTES + (size_t)HK_MAX_RECEIPT_RECORDS * HK_MAX_FIELDS,
 		    "HK_MAX_RECEIPT_BYTES");
+}
+
+static void batch_fini(struct ck_batch *b)
+{
+	hk_buf_free(&b->arena);
+	hk_free(b->recs);
+	hk_free(b->fields);
+}
+
+static struct ck_batch *batch_new(void)
+{
+	struct ck_batch *b = hk_malloc(sizeof(*b));
+	batch_init(b);
 	return b;
 }
 
@@ -40,9 +53,7 @@ static void batch_free(struct ck_batch *b)
 {
 	if (!b)
 		return;
-	hk_buf_free(&b->arena);
-	hk_free(b->recs);
-	hk_free(b->fields);
+	batch_fini(b);
 	hk_free(b);
 }
 
@@ -167,42 +178,56 @@ struct ck_rmemo {
 	uint64_t ids;           /* ids given so far */
 };
 
-/* The record memo and the master memo of the calling thread, kept across
- * hk_check_receipt_mem() calls (the claim run checks one receipt at a time,
- * on several threads): what the first holds depends on the records' bytes
- * alone, the second names its master by hk_master_serial(). */
-enum { TM_RMEMO, TM_MEMO, TM_N };
-static pthread_key_t tm_key[TM_N];
+/* What the calling thread keeps across hk_check_receipt_mem() calls (the
+ * claim run checks one receipt at a time, on several threads): the record
+ * memo (its entries depend on the records' bytes alone), the master memo (it
+ * names its master by hk_master_serial()), the 別表 code and date memo (pure
+ * functions of the bytes asked about), and storage that every call would
+ * otherwise allocate again: the batch (emptied by finish_receipt()) and the
+ * memory reader (reset by hk_uke_mem_fragment()). */
+struct ck_thread {
+	struct ck_rmemo rmemo;
+	struct ck_memo memo;
+	struct ck_cmemo cm;
+	struct ck_batch b;
+	struct hk_uke_reader *rd;
+};
+static pthread_key_t tm_key;
 static pthread_once_t tm_once = PTHREAD_ONCE_INIT;
 static bool tm_ok;
 
 static void tm_free(void *p)
 {
-	hk_free(p);
+	struct ck_thread *t = p;
+
+	batch_fini(&t->b);
+	hk_uke_close(t->rd);
+	hk_free(t);
 }
 
 static void tm_init(void)
 {
-	tm_ok = pthread_key_create(&tm_key[TM_RMEMO], tm_free) == 0 &&
-		pthread_key_create(&tm_key[TM_MEMO], tm_free) == 0;
+	tm_ok = pthread_key_create(&tm_key, tm_free) == 0;
 }
 
-static void *thread_memo(int which, size_t size)
+/* The calling thread's struct ck_thread (NULL: none can be kept). */
+static struct ck_thread *thread_state(void)
 {
-	void *p;
+	struct ck_thread *t;
 
 	pthread_once(&tm_once, tm_init);
 	if (!tm_ok)
 		return NULL;
-	p = pthread_getspecific(tm_key[which]);
-	if (!p) {
-		p = hk_calloc(1, size);
-		if (pthread_setspecific(tm_key[which], p) != 0) {
-			hk_free(p);
-			p = NULL;
+	t = pthread_getspecific(tm_key);
+	if (!t) {
+		t = hk_calloc(1, sizeof(*t));
+		batch_init(&t->b);
+		if (pthread_setspecific(tm_key, t) != 0) {
+			tm_free(t);
+			t = NULL;
 		}
 	}
-	return p;
+	return t;
 }
 
 /* Keep a record of the current receipt: its raw bytes go into the arena in
@@ -484,8 +509,10 @@ static int run(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
 	return 0;
 }
 
+/* t: the calling thread's state to use (its memos and storage), or NULL for
+ * a context of its own */
 static void ctx_init(struct ck_ctx *c, const char *name, const struct hk_check_opts *o, hk_diag_fn fn,
-		     void *ctx, struct hk_check_stats *st)
+		     void *ctx, struct hk_check_stats *st, struct ck_thread *t)
 {
 	memset(c, 0, sizeof(*c));
 	memset(st, 0, sizeof(*st));
@@ -494,8 +521,22 @@ static void ctx_init(struct ck_ctx *c, const char *name, const struct hk_check_o
 	c->fn = fn;
 	c->fnctx = ctx;
 	c->st = st;
-	c->b = batch_new();
 	c->ndiag_first = -1;
+	if (t) {
+		c->b = &t->b;
+		/* empty unless the last call stopped early (a read error) */
+		t->b.nrecs = 0;
+		t->b.nfields = 0;
+		hk_buf_reset(&t->b.arena);
+		c->recs = t->b.recs;
+		c->cm = &t->cm;
+		c->memo = &t->memo;
+		c->rmemo = &t->rmemo;
+		c->thread = true;
+	} else {
+		c->b = batch_new();
+		c->cm = hk_calloc(1, sizeof(*c->cm));
+	}
 }
 
 const struct hk_master *ck_master_for(struct ck_ctx *c, int y, int m)
@@ -528,8 +569,11 @@ const struct hk_master *ck_master_for(struct ck_ctx *c, int y, int m)
 static void ctx_free(struct ck_ctx *c)
 {
 	hk_master_free(c->own_master);
+	if (c->thread)
+		return; /* the rest is the thread's */
 	hk_free(c->memo);
 	hk_free(c->rmemo);
+	hk_free(c->cm);
 	batch_free(c->b);
 }
 
@@ -691,7 +735,7 @@ static int check_split(struct ck_ctx *c, struct hk_uke_reader *rd, unsigned long
 
 	sp->path = c->file;
 	atomic_init(&sp->cancel, false);
-	ctx_init(&sp->w, c->file, c->o, split_keep, sp, &sp->st);
+	ctx_init(&sp->w, c->file, c->o, split_keep, sp, &sp->st, NULL);
 	if (split_find(sp, size)) {
 		sp->w.memo = hk_calloc(1, sizeof(*sp->w.memo));
 		sp->w.rmemo = hk_calloc(1, sizeof(*sp->w.rmemo));
@@ -743,7 +787,7 @@ int hk_check_file(const char *path, const struct hk_check_opts *o, hk_diag_fn fn
 	unsigned long long size = 0;
 	int rc = -1;
 
-	ctx_init(&c, path, o, fn, ctx, st);
+	ctx_init(&c, path, o, fn, ctx, st, NULL);
 	c.memo = hk_calloc(1, sizeof(*c.memo));
 	c.rmemo = hk_calloc(1, sizeof(*c.rmemo));
 	rd = hk_uke_open(path, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c, err);
@@ -766,7 +810,7 @@ int hk_check_mem(const void *data, size_t len, const char *name, const struct hk
 	struct hk_uke_reader *rd;
 	int rc = -1;
 
-	ctx_init(&c, name, o, fn, ctx, st);
+	ctx_init(&c, name, o, fn, ctx, st, NULL);
 	c.memo = hk_calloc(1, sizeof(*c.memo));
 	c.rmemo = hk_calloc(1, sizeof(*c.rmemo));
 	rd = hk_uke_open_mem(data, len, name, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c);
@@ -785,33 +829,38 @@ int hk_check_receipt_mem(const void *data, size_t len, const char *name, const c
 			 long receipt_no, const struct hk_check_opts *o, hk_diag_fn fn, void *ctx,
 			 struct hk_check_stats *st, struct hk_err *err)
 {
+	struct ck_thread *t = thread_state();
 	struct ck_ctx c;
 	struct hk_uke_reader *rd;
-	char *copy;
+	unsigned flags = o ? o->reader_flags : HK_UKE_STRICT;
+	const unsigned char *d = data;
+	char *copy = NULL;
 	int rc = -1;
 
-	/* the receipt's records followed by the 0x1A the reader expects at the end */
-	copy = hk_malloc(len + 1);
-	if (len)
-		memcpy(copy, data, len);
-	copy[len] = 0x1A;
-	ctx_init(&c, name, o, fn, ctx, st);
+	ctx_init(&c, name, o, fn, ctx, st, t);
 	c.fragment = true;
-	c.rmemo = thread_memo(TM_RMEMO, sizeof(struct ck_rmemo));
-	c.memo = thread_memo(TM_MEMO, sizeof(struct ck_memo));
 	c.receipt_no = receipt_no > 0 ? receipt_no - 1 : 0;
 	if (claim_month && strlen(claim_month) == 6)
-		hk_snprintf(c.claim_month, sizeof(c.claim_month), "%s", claim_month);
-	rd = hk_uke_open_mem(copy, len + 1, name, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c);
+		memcpy(c.claim_month, claim_month, 7);
+	if (t && len >= 2 && d[len - 2] == '\r' && d[len - 1] == '\n' && !memchr(d, 0x1A, len)) {
+		/* the usual receipt: read in place, as if 0x1A followed */
+		rd = t->rd = hk_uke_mem_fragment(t->rd, data, len, name, flags, on_reader_diag, &c);
+	} else {
+		/* the receipt's records followed by the 0x1A the reader expects at the end */
+		copy = hk_malloc(len + 1);
+		if (len)
+			memcpy(copy, data, len);
+		copy[len] = 0x1A;
+		rd = hk_uke_open_mem(copy, len + 1, name, flags, on_reader_diag, &c);
+	}
 	if (!rd) {
 		hk_err_set(err, HK_EXIT_INTERNAL, "%s: cannot open a memory reader", name);
 		goto out;
 	}
 	rc = run(&c, rd, err);
-	hk_uke_close(rd);
+	if (copy)
+		hk_uke_close(rd);
 out:
-	c.rmemo = NULL; /* the thread's, kept */
-	c.memo = NULL;
 	ctx_free(&c);
 	hk_free(copy);
 	return rc;

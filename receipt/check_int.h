@@ -93,16 +93,10 @@ struct ck_ctx {
 	const atomic_bool *cancel;
 	long ndiag;             /* diagnostics made (the memos look at it) */
 	long ndiag_first;       /* ... once the first record was checked (-1: before) */
-	/* 別表 lookups already made: code_memo[] by a hash of (table, code) */
-	struct ck_code_memo {
-		uint32_t code;          /* up to 4 code bytes, little end first */
-		unsigned char table;    /* 0 = empty slot */
-		unsigned char len;
-		unsigned char res;      /* CK_CODE_VALID, CK_CODE_SHADED or CK_CODE_NONE */
-	} code_memo[256];
-	/* the last 8 bytes hk_date_parse() took for a date, and its answer */
-	uint64_t date8;         /* 0: none */
-	struct hk_date date8_d;
+	/* 別表 lookups and the last date parsed (ck_code(), ck_date8()): pure
+	 * functions of the bytes asked about, so they may outlive a file (the
+	 * claim run keeps one per thread) */
+	struct ck_cmemo *cm;
 	/* lookups in the master, kept across the receipts of a file (NULL: none
 	 * kept, as for one receipt of the claim run) */
 	struct ck_memo *memo;
@@ -111,9 +105,25 @@ struct ck_ctx {
 	size_t lim_n;
 	/* records that passed ck_record() without a diagnostic (NULL: none kept) */
 	struct ck_rmemo *rmemo;
+	bool thread;            /* memo, rmemo, cm and b are the thread's (check.c) */
 	/* master revision loaded from o->master_root */
 	struct hk_master *own_master;
 	int master_failed_ym;   /* y*12+m of the last month whose load failed, 0 = none */
+};
+
+/* What ck_code() and ck_date8() already answered. */
+#define CK_CODE_MEMO 1024
+struct ck_cmemo {
+	/* 別表 lookups already made: code[] by a hash of (table, code) */
+	struct ck_code_memo {
+		uint32_t code;          /* up to 4 code bytes, little end first */
+		unsigned char table;    /* 0 = empty slot */
+		unsigned char len;
+		unsigned char res;      /* CK_CODE_VALID, CK_CODE_SHADED or CK_CODE_NONE */
+	} code[CK_CODE_MEMO];
+	/* the last 8 bytes hk_date_parse() took for a date, and its answer */
+	uint64_t date8;         /* 0: none */
+	struct hk_date date8_d;
 };
 
 enum { CK_CODE_NONE = 1, CK_CODE_VALID, CK_CODE_SHADED };
@@ -167,6 +177,13 @@ const struct hk_master *ck_master_for(struct ck_ctx *c, int y, int m);
 struct hk_uke_reader *hk_uke_open_at(const char *path, unsigned long long off, unsigned flags,
 				     hk_diag_fn fn, void *ctx, struct hk_err *err);
 long hk_uke_line(const struct hk_uke_reader *r);
+/* A memory reader of data that ends in CR LF, holds at least one record and no
+ * 0x1A byte, read as if the EOF code 0x1A followed it: the records and
+ * diagnostics of a copy of data with 0x1A appended, without the copy.  r: a
+ * reader made by an earlier call (its storage is reused) or NULL; name is
+ * borrowed (it must outlive the reading).  Free with hk_uke_close(). */
+struct hk_uke_reader *hk_uke_mem_fragment(struct hk_uke_reader *r, const void *data, size_t len,
+					  const char *name, unsigned flags, hk_diag_fn fn, void *ctx);
 bool hk_uke_quiet(const struct hk_uke_reader *r);
 
 /* Emit a diagnostic of rule `code` (severity from the rule table). */

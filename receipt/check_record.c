@@ -210,14 +210,14 @@ bool ck_date8(struct ck_ctx *c, const unsigned char *p, struct hk_date *d)
 	uint64_t w;
 
 	memcpy(&w, p, 8);
-	if (w != c->date8) {
-		if (!hk_date_parse((const char *)p, 8, &c->date8_d)) {
-			c->date8 = 0;
+	if (w != c->cm->date8) {
+		if (!hk_date_parse((const char *)p, 8, &c->cm->date8_d)) {
+			c->cm->date8 = 0;
 			return false;
 		}
-		c->date8 = w; /* not 0: eight digits */
+		c->cm->date8 = w; /* not 0: eight digits */
 	}
-	*d = c->date8_d;
+	*d = c->cm->date8_d;
 	return true;
 }
 
@@ -237,7 +237,8 @@ int ck_code(struct ck_ctx *c, int table, const unsigned char *code, size_t len)
 		return code_lookup(table, code, len);
 	for (size_t k = 0; k < len; k++)
 		key |= (uint32_t)code[k] << (8 * k);
-	e = &c->code_memo[((key * 2654435761u) >> 24 ^ (unsigned)table * 31u ^ (unsigned)len) & 255];
+	e = &c->cm->code[((key * 2654435761u) >> 22 ^ (unsigned)table * 31u ^ (unsigned)len) &
+			 (CK_CODE_MEMO - 1)];
 	if (e->table != table || e->len != len || e->code != key) {
 		e->code = key;
 		e->table = (unsigned char)table;

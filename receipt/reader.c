@@ -10,6 +10,7 @@
  * split is one table-driven loop without per-byte calls.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,11 +52,13 @@ struct hk_uke_reader {
 	long line;
 	int n1a;                 /* 0x1A bytes seen */
 	bool reported_lf, reported_cr, reported_eofpos, reported_multi;
-	unsigned char cls[256];
+	bool virtual_eof;        /* memory: read as if the EOF code 0x1A followed buf[end] */
+	bool borrowed_name;      /* name is the caller's (hk_uke_mem_fragment()) */
 	/* the record id met last and its layout (records of one kind come in runs) */
 	bool have_last;
 	char last_id[2];
 	const struct hk_record_def *last_def;
+	unsigned char cls[256];  /* last: hk_uke_mem_fragment() keeps it */
 };
 
 __attribute__((format(printf, 7, 8)))
@@ -193,6 +196,28 @@ struct hk_uke_reader *hk_uke_open_mem(const void *data, size_t len, const char *
 	return r;
 }
 
+struct hk_uke_reader *hk_uke_mem_fragment(struct hk_uke_reader *r, const void *data, size_t len,
+					  const char *name, unsigned flags, hk_diag_fn fn, void *ctx)
+{
+	if (!r) {
+		r = hk_calloc(1, sizeof *r);
+		init_classes(r);
+	} else {
+		memset(r, 0, offsetof(struct hk_uke_reader, cls));
+	}
+	r->fd = -1;
+	r->name = (char *)(uintptr_t)(name ? name : "-"); /* never written or freed */
+	r->borrowed_name = true;
+	r->flags = flags;
+	r->diag = fn;
+	r->ctx = ctx;
+	r->buf = (unsigned char *)(uintptr_t)data;
+	r->cap = r->end = len;
+	r->eof = true;
+	r->virtual_eof = true;
+	return r;
+}
+
 void hk_uke_close(struct hk_uke_reader *r)
 {
 	if (!r)
@@ -202,7 +227,8 @@ void hk_uke_close(struct hk_uke_reader *r)
 			close(r->fd);
 		hk_free(r->buf);
 	}
-	hk_free(r->name);
+	if (!r->borrowed_name)
+		hk_free(r->name);
 	hk_free(r);
 }
 
@@ -393,6 +419,13 @@ again:
 		if (refill(r, err) < 0)
 			return -1;
 		avail = r->end - r->start;
+	}
+	if (avail == 0 && r->virtual_eof) {
+		/* the EOF code after the last CR LF: what the 0x1A branch below
+		 * does with one 0x1A and no E-EOF-MULTI (the data holds no 0x1A) */
+		r->n1a++;
+		r->done = true;
+		return 0;
 	}
 	if (avail == 0) {
 		r->done = true;
