@@ -19,6 +19,7 @@
 #include "claims/station.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/fault.h"
 #include "base/fileio.h"
 #include "base/limits.h"
 
@@ -321,15 +322,6 @@ static void note(const struct hk_submit_opts *o, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	o->note(o->note_ctx, line);
-}
-
-/* Test hook (docs/submission.md): HOUKAN_FAULT=kill-before-upload|kill-after-upload
- * kills the process with SIGKILL at that point, as a power cut would. */
-static void fault_point(const char *where)
-{
-	const char *f = getenv("HOUKAN_FAULT");
-	if (f && strcmp(f, where) == 0)
-		raise(SIGKILL);
 }
 
 static int ledger_load(sqlite3 *db, struct file_job *j, struct hk_err *err)
@@ -712,7 +704,7 @@ static int submit_one(sqlite3 *db, const struct hk_submit_opts *o, const struct 
 				goto out;
 		}
 	}
-	fault_point("kill-before-upload");
+	hk_fault_point("submit-before-upload"); /* HOUKAN_KILL_AT (base/fault.h) */
 	base = strrchr(j->path, '/');
 	base = base ? base + 1 : j->path;
 	hk_snprintf(h[0], sizeof(h[0]), "X-Houkan-Sha256: %s", j->sha256);
@@ -745,7 +737,7 @@ static int submit_one(sqlite3 *db, const struct hk_submit_opts *o, const struct 
 	}
 	note(o, "  %s: uploaded (%zu bytes, %s)", j->rel, j->len, rq.tls_version[0] ? rq.tls_version : "TLS");
 	sum->sent++;
-	fault_point("kill-after-upload");
+	hk_fault_point("submit-after-upload");
 	rc = ledger_after(db, o, j, &rec, sum, err);
 out:
 	curl_slist_free_all(hdr);

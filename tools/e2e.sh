@@ -101,7 +101,7 @@ URL=https://127.0.0.1:$(cat "$W/port")
 say "simulator at $URL with faults: drop, 500, accept-then-drop"
 sub() { "$HOUKAN" submit --db "$DB" --run "$run_id" --endpoint "$URL" --p12 "$P/station.p12" \
 	--pass-file "$P/pass.txt" --ca "$P/root.pem" --connect-timeout 3 --timeout 5 --retries 3 --backoff-ms 100 "$@"; }
-HOUKAN_FAULT=kill-after-upload sub >"$W/sub1.out" 2>&1
+HOUKAN_KILL_AT=submit-after-upload sub >"$W/sub1.out" 2>&1
 say "submit #1 killed with SIGKILL after the upload (exit $?)"
 tries=1
 until sub >"$W/sub.out" 2>&1; do

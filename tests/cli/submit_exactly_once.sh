@@ -64,7 +64,7 @@ sim_stop
 # 4. kill -9 between the upload and the ledger write, and before the upload
 rm -f "$T/st-k.db"; mkrun "$T/st-k.db" 4 1
 sim_start
-HOUKAN_FAULT=kill-after-upload submit "$T/st-k.db" 4
+HOUKAN_KILL_AT=submit-after-upload submit "$T/st-k.db" 4
 [ "$rc" -eq 137 ] && pass killed_after_upload || fail killed_after_upload "exit $rc"
 [ "$(sql "$T/st-k.db" "SELECT state FROM submission")" = uploading ] && pass ledger_uploading_after_kill || fail ledger_uploading_after_kill "$(sql "$T/st-k.db" 'SELECT * FROM submission')"
 [ "$(simstat 's["uploads"]')" = 1 ] && pass peer_has_it_once || fail peer_has_it_once "$(cat "$T/sim.json")"
@@ -74,7 +74,7 @@ expect_grep rerun_asks_first "$T/out" "the peer already has it"
 [ "$(simstat 's["uploads"]')" = 1 ] && pass not_sent_twice_after_kill || fail not_sent_twice_after_kill "uploads $(simstat 's["uploads"]')"
 [ "$(sql "$T/st-k.db" "SELECT state FROM submission")" = accepted ] && pass not_forgotten_after_kill || fail not_forgotten_after_kill "$(sql "$T/st-k.db" 'SELECT * FROM submission')"
 rm -f "$T/st-b.db"; mkrun "$T/st-b.db" 5 1
-HOUKAN_FAULT=kill-before-upload submit "$T/st-b.db" 5
+HOUKAN_KILL_AT=submit-before-upload submit "$T/st-b.db" 5
 [ "$rc" -eq 137 ] && pass killed_before_upload || fail killed_before_upload "exit $rc"
 submit "$T/st-b.db" 5
 [ "$rc" -eq 0 ] && [ "$(simstat 's["receptions"]')" = 2 ] && [ "$(simstat 's["uploads"]')" = 2 ] && pass rerun_after_kill_before_upload || fail rerun_after_kill_before_upload "exit $rc $(cat "$T/sim.json")"
