@@ -5,6 +5,7 @@
  * receipt is kept (a copy of its fields in one arena).
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -160,6 +161,8 @@ static void finish_receipt(struct ck_ctx *c)
 _Static_assert(HK_MAX_FIELDS <= 64, "a record's ok flags fit one uint64_t");
 #define RM_SLOTS 4096
 #define RM_BYTES 64
+#define RM_FIELDS 33
+_Static_assert(RM_BYTES <= UCHAR_MAX, "a field's offset and length fit a byte");
 struct ck_rm_slot {
 	uint64_t hash;
 	uint64_t ok;            /* bit i: ok[i] */
@@ -171,6 +174,10 @@ struct ck_rm_slot {
 	int ka_mask;
 	struct hk_date ka_date;
 	long ka_amt;
+	/* the reader split these bytes into nf fields (foff, flen) without a
+	 * diagnostic (nf 0: unknown) - hk_uke_take() may stand in for it */
+	unsigned char nf;
+	unsigned char foff[RM_FIELDS], flen[RM_FIELDS];
 	unsigned char b[RM_BYTES];
 };
 struct ck_rmemo {
@@ -231,7 +238,8 @@ static struct ck_thread *thread_state(void)
 }
 
 /* Keep a record of the current receipt: its raw bytes go into the arena in
- * one piece, its fields become offsets into them. */
+ * one piece (or stay where the reader has them, c->in_place), its fields
+ * become offsets into them. */
 static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, uint64_t ok,
 		  struct ck_rm_slot *slot)
 {
@@ -254,8 +262,10 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 	/* the cap counts field bytes, not the commas between them: the fields
 	 * (at least one) and their nf - 1 separators make up the record */
 	fbytes = r->rawlen - (size_t)(nf - 1);
+	/* (in place, the arena's cap could not be met first: it leaves room
+	 * for the commas of HK_MAX_RECEIPT_RECORDS records) */
 	if (fbytes > HK_MAX_RECEIPT_BYTES - c->field_bytes ||
-	    hk_buf_add(&b->arena, r->raw, r->rawlen, &err) < 0) {
+	    (!c->in_place && hk_buf_add(&b->arena, r->raw, r->rawlen, &err) < 0)) {
 		ck_diag(c, r->line, r->id, 0, "E-RE-CAP",
 			"receipt %ld is larger than %s; its receipt-level checks are skipped",
 			c->receipt_no, "HK_MAX_RECEIPT_BYTES");
@@ -263,8 +273,12 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 		return;
 	}
 	c->field_bytes += fbytes;
-	c->adata = b->arena.data;
-	base = b->arena.len - r->rawlen;
+	if (c->in_place) {
+		base = (size_t)(r->raw - (const unsigned char *)c->adata);
+	} else {
+		c->adata = b->arena.data;
+		base = b->arena.len - r->rawlen;
+	}
 	if (b->nrecs == b->arecs) {
 		b->arecs = b->arecs ? b->arecs * 2 : 64;
 		b->recs = hk_realloc(b->recs, b->arecs * sizeof(*b->recs));
@@ -414,9 +428,22 @@ static uint64_t rm_hash(const unsigned char *p, size_t n)
 	return h ^ h >> 32;
 }
 
+/* The memo's entry of the n bytes at p, or NULL; *h gets their hash. */
+static struct ck_rm_slot *rm_find(struct ck_rmemo *rm, const unsigned char *p, size_t n, uint64_t *h)
+{
+	struct ck_rm_slot *e;
+
+	*h = rm_hash(p, n);
+	e = &rm->s[*h % RM_SLOTS];
+	if (e->used && e->hash == *h && e->len == n && memcmp(e->b, p, n) == 0)
+		return e;
+	return NULL;
+}
+
 /* ck_record() of a record, through c->rmemo; *ok gets bit i set when field
- * i passed.  *slot: the memo's entry of the record, or NULL. */
-static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, uint64_t *ok,
+ * i passed.  *slot: the memo's entry of the record, or NULL.  rd_quiet: the
+ * reader made no diagnostic about the record. */
+static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool rd_quiet, uint64_t *ok,
 			   struct ck_rm_slot **slot)
 {
 	struct ck_rmemo *rm = c->rmemo;
@@ -427,13 +454,12 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, uint
 	int n = r->nfields < HK_MAX_FIELDS ? r->nfields : HK_MAX_FIELDS;
 
 	if (rm && r->rawlen <= RM_BYTES) {
-		h = rm_hash(r->raw, r->rawlen);
-		e = &rm->s[h % RM_SLOTS];
-		if (e->used && e->hash == h && e->len == r->rawlen && memcmp(e->b, r->raw, r->rawlen) == 0) {
+		if ((e = rm_find(rm, r->raw, r->rawlen, &h)) != NULL) {
 			*ok = e->ok;
 			*slot = e;
 			return e->shape;
 		}
+		e = &rm->s[h % RM_SLOTS];
 	}
 	*slot = NULL;
 	shape = ck_record(c, r, okv);
@@ -449,9 +475,48 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, uint
 		e->ka = false;
 		e->id = ++rm->ids;
 		memcpy(e->b, r->raw, r->rawlen);
+		e->nf = 0;
+		if (rd_quiet && n == r->nfields && n <= RM_FIELDS) {
+			for (int i = 0; i < n; i++) {
+				e->foff[i] = (unsigned char)(r->f[i].p - r->raw);
+				e->flen[i] = (unsigned char)r->f[i].len;
+			}
+			e->nf = (unsigned char)n;
+		}
 		*slot = e;
 	}
 	return shape;
+}
+
+/* The next record of an in-place reader when the memo knows its bytes and
+ * how the reader splits them: hk_uke_next() without the split (true), or
+ * false (nothing done).  The bytes matched a record the reader took without
+ * a diagnostic, up to its first CR or LF; here they are followed by CR LF,
+ * so the reader would cut and split them the same way, again silently. */
+static bool record_known(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_uke_record *rec,
+			 struct ck_rm_slot **slot)
+{
+	const unsigned char *p, *cr;
+	struct ck_rm_slot *e;
+	size_t avail, len;
+	uint64_t h;
+
+	if (!c->rmemo || !(p = hk_uke_peek(rd, &avail)))
+		return false;
+	cr = memchr(p, '\r', avail < RM_BYTES + 1 ? avail : RM_BYTES + 1);
+	if (!cr || (len = (size_t)(cr - p)) + 1 >= avail || cr[1] != '\n')
+		return false;
+	e = rm_find(c->rmemo, p, len, &h);
+	if (!e || e->nf == 0)
+		return false;
+	for (int i = 0; i < e->nf; i++) {
+		rec->f[i].p = p + e->foff[i];
+		rec->f[i].len = e->flen[i];
+	}
+	rec->nfields = e->nf;
+	hk_uke_take(rd, len, rec);
+	*slot = e;
+	return true;
 }
 
 /* Read and check records until the end of the file (0), until the reader
@@ -474,13 +539,24 @@ static int run_records(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err
 		}
 		if (c->cancel && atomic_load_explicit(c->cancel, memory_order_relaxed))
 			return 2;
-		if ((rc = hk_uke_next(rd, &rec, err)) <= 0)
-			return rc;
-		if (history_line(c, &rec))
-			continue;
-		c->nrecords++;
-		c->last_line = rec.line;
-		shape = record_checked(c, &rec, &ok, &slot);
+		if (record_known(c, rd, &rec, &slot)) {
+			/* what record_checked() would find in the memo */
+			if (history_line(c, &rec))
+				continue;
+			c->nrecords++;
+			c->last_line = rec.line;
+			ok = slot->ok;
+			shape = slot->shape;
+		} else {
+			long before = c->ndiag;
+			if ((rc = hk_uke_next(rd, &rec, err)) <= 0)
+				return rc;
+			if (history_line(c, &rec))
+				continue;
+			c->nrecords++;
+			c->last_line = rec.line;
+			shape = record_checked(c, &rec, c->ndiag == before, &ok, &slot);
+		}
 		structure(c, &rec, shape, ok, slot);
 		if (c->ndiag_first < 0)
 			c->ndiag_first = c->ndiag;
@@ -856,6 +932,12 @@ int hk_check_receipt_mem(const void *data, size_t len, const char *name, const c
 	if (!rd) {
 		hk_err_set(err, HK_EXIT_INTERNAL, "%s: cannot open a memory reader", name);
 		goto out;
+	}
+	/* the records stay in the reader's bytes while they are checked
+	 * (ck_rec.raw, an offset into them, has 32 bits) */
+	if (len < UINT32_MAX) {
+		c.in_place = true;
+		c.adata = copy ? copy : data;
 	}
 	rc = run(&c, rd, err);
 	if (copy)

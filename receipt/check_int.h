@@ -83,6 +83,7 @@ struct ck_ctx {
 	struct ck_rec *recs;
 	size_t nrecs;
 	const char *adata;
+	bool in_place;          /* adata is the whole input, read from memory (check.c) */
 	size_t field_bytes;     /* field bytes of the receipt (capped by HK_MAX_RECEIPT_BYTES) */
 	/* where the records of the receipt are kept (check.c) */
 	struct ck_batch *b;
@@ -184,6 +185,14 @@ long hk_uke_line(const struct hk_uke_reader *r);
  * borrowed (it must outlive the reading).  Free with hk_uke_close(). */
 struct hk_uke_reader *hk_uke_mem_fragment(struct hk_uke_reader *r, const void *data, size_t len,
 					  const char *name, unsigned flags, hk_diag_fn fn, void *ctx);
+/* The unread bytes of a reader made by hk_uke_mem_fragment() (*avail of
+ * them; NULL: none, or another kind of reader).  hk_uke_take: the next
+ * record is the len bytes there, followed by CR LF, and the caller knows
+ * (from an earlier reading of the same bytes) that hk_uke_next() would split
+ * it into rec->nfields fields rec->f[] without a diagnostic: count its line,
+ * fill rec's line, raw bytes, id and layout, and step over it. */
+const unsigned char *hk_uke_peek(const struct hk_uke_reader *r, size_t *avail);
+void hk_uke_take(struct hk_uke_reader *r, size_t len, struct hk_uke_record *rec);
 bool hk_uke_quiet(const struct hk_uke_reader *r);
 
 /* Emit a diagnostic of rule `code` (severity from the rule table). */

@@ -405,6 +405,48 @@ static void check_tail(struct hk_uke_reader *r, const unsigned char *p, size_t n
 	}
 }
 
+/* rec's line, bytes, id and layout (its fields are set) */
+static void set_record(struct hk_uke_reader *r, struct hk_uke_record *rec, const unsigned char *p, size_t len)
+{
+	rec->line = r->line;
+	rec->raw = p;
+	rec->rawlen = len;
+	if (rec->f[0].len == 2) {
+		/* (compared through locals: rec->id was just written byte by byte) */
+		char a = (char)rec->f[0].p[0], b = (char)rec->f[0].p[1];
+		rec->id[0] = a;
+		rec->id[1] = b;
+		rec->id[2] = '\0';
+		if (a != r->last_id[0] || b != r->last_id[1] || !r->have_last) {
+			r->last_id[0] = a;
+			r->last_id[1] = b;
+			r->last_def = hk_record_def_find(rec->id, 2);
+			r->have_last = true;
+		}
+		rec->def = r->last_def;
+	} else {
+		rec->id[0] = '\0';
+		rec->def = NULL;
+	}
+}
+
+const unsigned char *hk_uke_peek(const struct hk_uke_reader *r, size_t *avail)
+{
+	if (!r->virtual_eof || r->done || r->start >= r->end)
+		return NULL;
+	*avail = r->end - r->start;
+	return r->buf + r->start;
+}
+
+void hk_uke_take(struct hk_uke_reader *r, size_t len, struct hk_uke_record *rec)
+{
+	const unsigned char *p = r->buf + r->start;
+
+	r->line++;
+	r->start += len + 2;
+	set_record(r, rec, p, len);
+}
+
 int hk_uke_next(struct hk_uke_reader *r, struct hk_uke_record *rec, struct hk_err *err)
 {
 	unsigned char *p, *cr, *nl, *e;
@@ -629,26 +671,7 @@ again:
 	}
 
 split:
-	rec->line = r->line;
-	rec->raw = p;
-	rec->rawlen = len;
-	if (rec->f[0].len == 2) {
-		/* (compared through locals: rec->id was just written byte by byte) */
-		char a = (char)rec->f[0].p[0], b = (char)rec->f[0].p[1];
-		rec->id[0] = a;
-		rec->id[1] = b;
-		rec->id[2] = '\0';
-		if (a != r->last_id[0] || b != r->last_id[1] || !r->have_last) {
-			r->last_id[0] = a;
-			r->last_id[1] = b;
-			r->last_def = hk_record_def_find(rec->id, 2);
-			r->have_last = true;
-		}
-		rec->def = r->last_def;
-	} else {
-		rec->id[0] = '\0';
-		rec->def = NULL;
-	}
+	set_record(r, rec, p, len);
 
 	if (bare_lf && !r->reported_lf) {
 		r->reported_lf = true;
