@@ -5,7 +5,6 @@
  * receipt is kept (a copy of its fields in one arena).
  */
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -159,10 +158,9 @@ static void finish_receipt(struct ck_ctx *c)
  * per hash slot (the last one wins).
  */
 _Static_assert(HK_MAX_FIELDS <= 64, "a record's ok flags fit one uint64_t");
-#define RM_SLOTS 4096
+#define RM_SLOTS 16384
 #define RM_BYTES 64
 #define RM_FIELDS 33
-_Static_assert(RM_BYTES <= UCHAR_MAX, "a field's offset and length fit a byte");
 struct ck_rm_slot {
 	uint64_t hash;
 	uint64_t ok;            /* bit i: ok[i] */
@@ -174,10 +172,10 @@ struct ck_rm_slot {
 	int ka_mask;
 	struct hk_date ka_date;
 	long ka_amt;
-	/* the reader split these bytes into nf fields (foff, flen) without a
+	/* the reader split these bytes into nf fields cf[] without a
 	 * diagnostic (nf 0: unknown) - hk_uke_take() may stand in for it */
 	unsigned char nf;
-	unsigned char foff[RM_FIELDS], flen[RM_FIELDS];
+	struct ck_field cf[RM_FIELDS];
 	unsigned char b[RM_BYTES];
 };
 struct ck_rmemo {
@@ -305,10 +303,15 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 	s->shape_ok = shape;
 	s->ok = ok;
 	s->raw = (uint32_t)base;
-	for (int i = 0; i < nf; i++) {
-		/* every field lies inside the record's raw bytes */
-		s->f[i].off = (uint16_t)(r->f[i].p - r->raw);
-		s->f[i].len = (uint16_t)r->f[i].len;
+	if (slot && slot->nf == nf) {
+		/* the same bytes, split the same way before */
+		memcpy(s->f, slot->cf, (size_t)nf * sizeof(*s->f));
+	} else {
+		for (int i = 0; i < nf; i++) {
+			/* every field lies inside the record's raw bytes */
+			s->f[i].off = (uint16_t)(r->f[i].p - r->raw);
+			s->f[i].len = (uint16_t)r->f[i].len;
+		}
 	}
 	s->line_id = slot ? slot->id : 0;
 	if (s->rank == CK_R_KA) {
@@ -402,8 +405,9 @@ static void structure(struct ck_ctx *c, const struct hk_uke_record *r, bool shap
 static bool history_line(const struct ck_ctx *c, const struct hk_uke_record *r)
 {
 	const struct ck_rec *re;
-	if (!c->in_receipt || c->nrecs == 0 || r->nfields < 4 || r->f[0].len == 0 || r->f[0].len > 2 ||
-	    r->f[1].len == 0 || r->f[2].len == 0)
+	if (!c->in_receipt || c->nrecs == 0 || r->nfields < 4 || r->f[0].len == 0 ||
+	    r->f[0].p[0] < '0' || r->f[0].p[0] > '9' || r->f[0].len > 2 || r->f[1].len == 0 ||
+	    r->f[2].len == 0)
 		return false;
 	for (int i = 0; i < 3; i++)
 		for (size_t k = 0; k < r->f[i].len; k++)
@@ -422,8 +426,12 @@ static uint64_t rm_hash(const unsigned char *p, size_t n)
 		h = (h ^ w) * 0xFF51AFD7ED558CCDu;
 		h ^= h >> 29;
 	}
-	for (w = 0; k < n; k++)
-		w = w << 8 | p[k];
+	if (k < n && n >= 8) {
+		memcpy(&w, p + n - 8, 8); /* the last 8 bytes (some hashed already) */
+	} else {
+		for (w = 0; k < n; k++)
+			w = w << 8 | p[k];
+	}
 	h = (h ^ w) * 0xC4CEB9FE1A85EC53u;
 	return h ^ h >> 32;
 }
@@ -478,8 +486,8 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 		e->nf = 0;
 		if (rd_quiet && n == r->nfields && n <= RM_FIELDS) {
 			for (int i = 0; i < n; i++) {
-				e->foff[i] = (unsigned char)(r->f[i].p - r->raw);
-				e->flen[i] = (unsigned char)r->f[i].len;
+				e->cf[i].off = (uint16_t)(r->f[i].p - r->raw);
+				e->cf[i].len = (uint16_t)r->f[i].len;
 			}
 			e->nf = (unsigned char)n;
 		}
@@ -489,8 +497,8 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 }
 
 /* The next record of an in-place reader when the memo knows its bytes and
- * how the reader splits them: hk_uke_next() without the split (true), or
- * false (nothing done).  The bytes matched a record the reader took without
+ * how the reader splits them: hk_uke_next() without the split (true; of
+ * rec->f only f[0..2] are set), or false (nothing done).  The bytes matched a record the reader took without
  * a diagnostic, up to its first CR or LF; here they are followed by CR LF,
  * so the reader would cut and split them the same way, again silently. */
 static bool record_known(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_uke_record *rec,
@@ -509,9 +517,11 @@ static bool record_known(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_u
 	e = rm_find(c->rmemo, p, len, &h);
 	if (!e || e->nf == 0)
 		return false;
-	for (int i = 0; i < e->nf; i++) {
-		rec->f[i].p = p + e->foff[i];
-		rec->f[i].len = e->flen[i];
+	/* only the fields history_line() and the record id look at: the rest
+	 * are read by store() alone, which takes them from the memo */
+	for (int i = 0; i < e->nf && i < 3; i++) {
+		rec->f[i].p = p + e->cf[i].off;
+		rec->f[i].len = e->cf[i].len;
 	}
 	rec->nfields = e->nf;
 	hk_uke_take(rd, len, rec);

@@ -60,7 +60,7 @@ struct ck_rec {
 #define CK_MEMO_STAFF 256
 #define CK_MEMO_LIMITS 256
 #define CK_MEMO_NLIM 8
-#define CK_MEMO_LINES 4096
+#define CK_MEMO_LINES 16384
 #define CK_MEMO_EXCL 1024
 
 struct ck_ctx {

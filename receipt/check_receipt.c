@@ -341,6 +341,7 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 	const struct ck_rec *payrec[NPAYERS] = {x->ho};
 	struct hk_date d;
 	long amt;
+	int nd;
 
 	for (int k = 0; k < x->nko; k++)
 		payrec[k + 1] = x->ko[k];
@@ -362,10 +363,11 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 				total[p] += amt;
 			}
 	}
+	nd = hk_days_in_month(x->sy, x->sm);
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		unsigned long jdays = 0;
-		int p, nd = hk_days_in_month(x->sy, x->sm);
+		int p;
 		bool ok = true;
 		if (r->rank != CK_R_JD || !num(c, r, 1, &s) || s < 1 || s > NPAYERS || !x->present[s - 1])
 			continue;

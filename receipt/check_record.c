@@ -11,6 +11,7 @@
 #include "receipt/check_int.h"
 #include "base/checkdigit.h"
 #include "base/date.h"
+#include "receipt/sjis_table.h"
 
 enum kind { K_NONE, K_DATE, K_MONTH, K_TIME, K_INSURER, K_PAYER, K_RECIPIENT, K_KANA, K_ZEROPAD };
 
@@ -468,6 +469,18 @@ static void check_cross(struct ck_ctx *c, const struct hk_uke_record *r, bool *o
  * rules would have something to say about, or that it leaves to them (a
  * half-width katakana, a 保険者番号 ...).  Then ck_record() runs the rules.
  */
+/* hk_sjis_char_len(p, n) == 2, without the call (fields_clean() asks it of
+ * every character of a full-width field) */
+static inline bool wide_char(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	int row = hk_sjis_lead_row[c];
+
+	if ((c >= 0x20 && c <= 0x7E) || (c >= 0xA1 && c <= 0xDF))
+		return false;
+	return row >= 0 && n >= 2 && p[1] >= 0x40 && hk_sjis_dec[row][p[1] - 0x40] > HK_SJIS_OUTSIDE;
+}
+
 static bool fields_clean(struct ck_ctx *c, const struct hk_uke_record *r, const struct hk_record_def *d)
 {
 	const unsigned char *kind = kinds_of(d);
@@ -498,7 +511,7 @@ static bool fields_clean(struct ck_ctx *c, const struct hk_uke_record *r, const 
 			if (fd->mode != HK_MODE_K && fd->mode != HK_MODE_XK)
 				return false;
 			for (size_t k = 0; k < len; k += 2)
-				if (hk_sjis_char_len(p + k, len - k) != 2)
+				if (!wide_char(p + k, len - k))
 					return false;
 			if (!fd->fixed && p[len - 2] == 0x81 && p[len - 1] == 0x40)
 				return false;
