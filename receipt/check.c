@@ -154,8 +154,10 @@ static void finish_receipt(struct ck_ctx *c)
  * ck_record() is a function of the record's bytes alone (its line number only
  * goes into messages), so a record met again - the same KA line in many
  * receipts - gets the answer it got the first time, if that answer came
- * without a diagnostic.  Records up to RM_BYTES bytes, RM_SLOTS of them, one
- * per hash slot (the last one wins).
+ * without a diagnostic.  Records up to RM_BYTES bytes, RM_SLOTS of them, in
+ * pairs of slots chosen by a hash (the one used less lately makes room: the
+ * records met once, like an RE, do not push out a KA line met in every
+ * other receipt).
  */
 _Static_assert(HK_MAX_FIELDS <= 64, "a record's ok flags fit one uint64_t");
 #define RM_SLOTS 16384
@@ -166,6 +168,7 @@ struct ck_rm_slot {
 	uint64_t ok;            /* bit i: ok[i] */
 	uint16_t len;
 	bool used, shape;
+	uint32_t used_at;       /* ck_rmemo.clock when last found or filled */
 	uint64_t id;            /* a number for these bytes, unique in the file (ck_rec.line_id) */
 	/* a KA record: what ck_ka_parse() made of it (ka: set) */
 	bool ka, ka_date_ok, ka_amt_ok;
@@ -181,6 +184,7 @@ struct ck_rm_slot {
 struct ck_rmemo {
 	struct ck_rm_slot s[RM_SLOTS];
 	uint64_t ids;           /* ids given so far */
+	uint32_t clock;
 };
 
 /* What the calling thread keeps across hk_check_receipt_mem() calls (the
@@ -442,10 +446,24 @@ static struct ck_rm_slot *rm_find(struct ck_rmemo *rm, const unsigned char *p, s
 	struct ck_rm_slot *e;
 
 	*h = rm_hash(p, n);
-	e = &rm->s[*h % RM_SLOTS];
-	if (e->used && e->hash == *h && e->len == n && memcmp(e->b, p, n) == 0)
-		return e;
+	e = &rm->s[*h % (RM_SLOTS / 2) * 2];
+	for (int k = 0; k < 2; k++, e++)
+		if (e->used && e->hash == *h && e->len == n && memcmp(e->b, p, n) == 0) {
+			e->used_at = ++rm->clock;
+			return e;
+		}
 	return NULL;
+}
+
+/* The slot to fill with bytes of hash h (not in the memo). */
+static struct ck_rm_slot *rm_room(struct ck_rmemo *rm, uint64_t h)
+{
+	struct ck_rm_slot *e = &rm->s[h % (RM_SLOTS / 2) * 2];
+
+	/* (clock differences: right across the wrap of the clock) */
+	if (!e[0].used || (e[1].used && (int32_t)(e[0].used_at - e[1].used_at) < 0))
+		return &e[0];
+	return &e[1];
 }
 
 /* ck_record() of a record, through c->rmemo; *ok gets bit i set when field
@@ -467,7 +485,7 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 			*slot = e;
 			return e->shape;
 		}
-		e = &rm->s[h % RM_SLOTS];
+		e = rm_room(rm, h);
 	}
 	*slot = NULL;
 	shape = ck_record(c, r, okv);
@@ -479,6 +497,7 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 		e->ok = mask;
 		e->len = (uint16_t)r->rawlen;
 		e->used = true;
+		e->used_at = ++rm->clock;
 		e->shape = shape;
 		e->ka = false;
 		e->id = ++rm->ids;

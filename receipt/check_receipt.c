@@ -66,7 +66,8 @@ int ck_rank_of(const char *id)
 }
 
 /* The value of field i (0-based) when it passed the record checks. */
-static bool val(const struct ck_ctx *c, const struct ck_rec *r, int i, const unsigned char **p, size_t *len)
+static inline bool val(const struct ck_ctx *c, const struct ck_rec *r, int i, const unsigned char **p,
+		       size_t *len)
 {
 	if (!r->shape_ok || i >= r->nfields || !(r->ok >> i & 1))
 		return false;
@@ -157,8 +158,8 @@ static void check_structure(struct ck_ctx *c, struct rc *x)
 		}
 		if (k > last)
 			last = k;
-		for (size_t j = 0; j < HK_ARRAY_LEN(once); j++)
-			if (once[j] == k && cnt[k] == 2)
+		for (size_t j = 0; cnt[k] == 2 && j < HK_ARRAY_LEN(once); j++)
+			if (once[j] == k)
 				ck_diag(c, r->line, r->id, 0, "E-RE-DUP", "a second %s in one receipt (at most one)",
 					r->id);
 		if (k == CK_R_KO && cnt[k] == MAX_KO + 1)
@@ -250,7 +251,10 @@ static void check_ka(struct ck_ctx *c, struct rc *x)
 {
 	struct hk_date prev = {0, 0, 0}, d;
 	bool have_prev = false, order_reported = false;
+	int present = 0; /* bit p: x->present[p] */
 
+	for (int p = 0; p < NPAYERS; p++)
+		present |= x->present[p] << p;
 	x->ka_ok = true;
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
@@ -277,7 +281,7 @@ static void check_ka(struct ck_ctx *c, struct rc *x)
 		}
 		prev = d;
 		have_prev = true;
-		for (int p = 0; p < NPAYERS; p++)
+		for (int p = 0; (mask & ~present) && p < NPAYERS; p++)
 			if ((mask >> p & 1) && !x->present[p]) {
 				ck_diag(c, r->line, "KA", 3, "E-KA-PAYER",
 					"負担区分 %c names %s, but the receipt has no such record", (char)ck_fp(c, r, 2)[0],
@@ -357,11 +361,11 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 			return;
 		d = r->ka_date;
 		amt = r->ka_amt;
-		for (int p = 0; p < NPAYERS; p++)
-			if (mask >> p & 1) {
-				kadays[p] |= 1UL << d.d;
-				total[p] += amt;
-			}
+		for (unsigned t = (unsigned)mask & ((1u << NPAYERS) - 1); t; t &= t - 1) {
+			int p = __builtin_ctz(t);
+			kadays[p] |= 1UL << d.d;
+			total[p] += amt;
+		}
 	}
 	nd = hk_days_in_month(x->sy, x->sm);
 	for (size_t i = 0; i < c->nrecs; i++) {
@@ -615,13 +619,11 @@ static void check_ka_item(struct ck_ctx *c, const struct hk_master *m, const str
 	}
 }
 
-/* The entry of c->memo for KA line r (NULL: none kept), for master m. */
-static struct ck_memo_line *line_memo(struct ck_ctx *c, const struct hk_master *m, const struct ck_rec *r)
+/* The entry of memo mo (m's, or NULL: none kept) for KA line r, or NULL. */
+static struct ck_memo_line *line_memo(struct ck_memo *mo, const struct ck_rec *r)
 {
-	struct ck_memo *mo = c->memo;
 	if (!mo || !r->line_id)
 		return NULL;
-	memo_take(mo, m);
 	return &mo->line[r->line_id % CK_MEMO_LINES];
 }
 
@@ -671,11 +673,13 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 
 	if (!m)
 		return;
-	if (c->memo && memo_is_for(c->memo, m))
+	if (c->memo) {
+		memo_take(c->memo, m);
 		/* the lines' memo entries are far apart: ask for all of them at once */
 		for (size_t i = 0; i < c->nrecs; i++)
 			if (c->recs[i].rank == CK_R_KA && c->recs[i].line_id)
 				__builtin_prefetch(&c->memo->line[c->recs[i].line_id % CK_MEMO_LINES]);
+	}
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		const struct hk_master_item *it;
@@ -687,7 +691,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		if (r->rank != CK_R_KA)
 			continue;
 		d = r->ka_date;
-		ln = line_memo(c, m, r);
+		ln = line_memo(c->memo, r);
 		if (ln && ln->id == r->line_id) {
 			/* this line's bytes have been here before: its code and date
 			 * were valid, its item is ln->it and check_ka_item() found
