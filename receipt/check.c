@@ -168,6 +168,7 @@ struct ck_rm_slot {
 	uint64_t ok;            /* bit i: ok[i] */
 	uint16_t len;
 	bool used, shape;
+	signed char rank;       /* ck_rank_of() of the record's id */
 	uint32_t used_at;       /* ck_rmemo.clock when last found or filled */
 	uint64_t id;            /* a number for these bytes, unique in the file (ck_rec.line_id) */
 	/* a KA record: what ck_ka_parse() made of it (ka: set) */
@@ -302,7 +303,7 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 	s->line = r->line;
 	s->def = r->def;
 	memcpy(s->id, r->id, sizeof(s->id));
-	s->rank = (signed char)ck_rank_of(r->id);
+	s->rank = slot ? slot->rank : (signed char)ck_rank_of(r->id);
 	s->nfields = nf;
 	s->shape_ok = shape;
 	s->ok = ok;
@@ -466,11 +467,19 @@ static struct ck_rm_slot *rm_room(struct ck_rmemo *rm, uint64_t h)
 	return &e[1];
 }
 
+/* Bytes record_known() hashed and did not find (p NULL: none). */
+struct rm_miss {
+	const unsigned char *p;
+	size_t n;
+	uint64_t h;
+};
+
 /* ck_record() of a record, through c->rmemo; *ok gets bit i set when field
  * i passed.  *slot: the memo's entry of the record, or NULL.  rd_quiet: the
- * reader made no diagnostic about the record. */
-static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool rd_quiet, uint64_t *ok,
-			   struct ck_rm_slot **slot)
+ * reader made no diagnostic about the record.  miss: when it names the
+ * record's bytes, they are not in the memo. */
+static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool rd_quiet,
+			   const struct rm_miss *miss, uint64_t *ok, struct ck_rm_slot **slot)
 {
 	struct ck_rmemo *rm = c->rmemo;
 	struct ck_rm_slot *e = NULL;
@@ -479,7 +488,10 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 	long before = c->ndiag;
 	int n = r->nfields < HK_MAX_FIELDS ? r->nfields : HK_MAX_FIELDS;
 
-	if (rm && r->rawlen <= RM_BYTES) {
+	if (rm && r->rawlen <= RM_BYTES && miss->p == r->raw && miss->n == r->rawlen) {
+		h = miss->h;
+		e = rm_room(rm, h);
+	} else if (rm && r->rawlen <= RM_BYTES) {
 		if ((e = rm_find(rm, r->raw, r->rawlen, &h)) != NULL) {
 			*ok = e->ok;
 			*slot = e;
@@ -499,6 +511,7 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 		e->used = true;
 		e->used_at = ++rm->clock;
 		e->shape = shape;
+		e->rank = (signed char)ck_rank_of(r->id);
 		e->ka = false;
 		e->id = ++rm->ids;
 		memcpy(e->b, r->raw, r->rawlen);
@@ -521,20 +534,27 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
  * a diagnostic, up to its first CR or LF; here they are followed by CR LF,
  * so the reader would cut and split them the same way, again silently. */
 static bool record_known(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_uke_record *rec,
-			 struct ck_rm_slot **slot)
+			 struct ck_rm_slot **slot, struct rm_miss *miss)
 {
 	const unsigned char *p, *cr;
 	struct ck_rm_slot *e;
 	size_t avail, len;
 	uint64_t h;
 
+	miss->p = NULL;
 	if (!c->rmemo || !(p = hk_uke_peek(rd, &avail)))
 		return false;
 	cr = memchr(p, '\r', avail < RM_BYTES + 1 ? avail : RM_BYTES + 1);
 	if (!cr || (len = (size_t)(cr - p)) + 1 >= avail || cr[1] != '\n')
 		return false;
 	e = rm_find(c->rmemo, p, len, &h);
-	if (!e || e->nf == 0)
+	if (!e) {
+		miss->p = p;
+		miss->n = len;
+		miss->h = h;
+		return false;
+	}
+	if (e->nf == 0)
 		return false;
 	/* only the fields history_line() and the record id look at: the rest
 	 * are read by store() alone, which takes them from the memo */
@@ -554,6 +574,7 @@ static int run_records(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err
 {
 	struct hk_uke_record rec;
 	struct ck_rm_slot *slot;
+	struct rm_miss miss = {NULL, 0, 0};
 	uint64_t ok;
 	int rc;
 
@@ -568,7 +589,7 @@ static int run_records(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err
 		}
 		if (c->cancel && atomic_load_explicit(c->cancel, memory_order_relaxed))
 			return 2;
-		if (record_known(c, rd, &rec, &slot)) {
+		if (record_known(c, rd, &rec, &slot, &miss)) {
 			/* what record_checked() would find in the memo */
 			if (history_line(c, &rec))
 				continue;
@@ -584,7 +605,7 @@ static int run_records(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err
 				continue;
 			c->nrecords++;
 			c->last_line = rec.line;
-			shape = record_checked(c, &rec, c->ndiag == before, &ok, &slot);
+			shape = record_checked(c, &rec, c->ndiag == before, &miss, &ok, &slot);
 		}
 		structure(c, &rec, shape, ok, slot);
 		if (c->ndiag_first < 0)

@@ -273,7 +273,8 @@ static void check_ka(struct ck_ctx *c, struct rc *x)
 				x->sy, x->sm);
 			x->ka_ok = false;
 		}
-		if (have_prev && hk_date_cmp(d, prev) < 0 && !order_reported) {
+		if (have_prev && !order_reported &&
+		    (d.y != prev.y ? d.y < prev.y : d.m != prev.m ? d.m < prev.m : d.d < prev.d)) {
 			ck_diag(c, r->line, "KA", 2, "E-KA-ORDER",
 				"算定年月日 %04d%02d%02d comes after %04d%02d%02d; KA records are in date order",
 				d.y, d.m, d.d, prev.y, prev.m, prev.d);
