@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "receipt/check_int.h"
@@ -167,9 +168,8 @@ struct ck_rm_slot {
 	uint64_t hash;
 	uint64_t ok;            /* bit i: ok[i] */
 	uint16_t len;
-	bool used, shape;
+	bool shape;
 	signed char rank;       /* ck_rank_of() of the record's id */
-	uint32_t used_at;       /* ck_rmemo.clock when last found or filled */
 	uint64_t id;            /* a number for these bytes, unique in the file (ck_rec.line_id) */
 	/* a KA record: what ck_ka_parse() made of it (ka: set) */
 	bool ka, ka_date_ok, ka_amt_ok;
@@ -183,9 +183,25 @@ struct ck_rm_slot {
 	unsigned char b[RM_BYTES];
 };
 struct ck_rmemo {
+	/* t[i]: rm_tag() of s[i].hash (0: s[i] is empty) and when s[i] was last
+	 * found or filled (clock) - a small array of its own, so that the look
+	 * at a pair of slots reads one cache line, and the slot itself only
+	 * when it may hold the bytes (the slots are larger than the cache) */
+	struct {
+		uint32_t tag, at;
+	} t[RM_SLOTS];
 	struct ck_rm_slot s[RM_SLOTS];
 	uint64_t ids;           /* ids given so far */
 	uint32_t clock;
+};
+
+/* What rm_prefetch() learnt of the records of a receipt read in place: the
+ * hash of the len bytes at offset off. */
+#define RM_HINTS 256
+struct rm_hint {
+	uint32_t off;
+	uint32_t len;
+	uint64_t h;
 };
 
 /* What the calling thread keeps across hk_check_receipt_mem() calls (the
@@ -196,11 +212,13 @@ struct ck_rmemo {
  * otherwise allocate again: the batch (emptied by finish_receipt()) and the
  * memory reader (reset by hk_uke_mem_fragment()). */
 struct ck_thread {
+	struct rm_hint hint[RM_HINTS];
 	struct ck_rmemo rmemo;
 	struct ck_memo memo;
 	struct ck_cmemo cm;
 	struct ck_batch b;
 	struct hk_uke_reader *rd;
+	void *raw;              /* the allocation t lies in */
 };
 static pthread_key_t tm_key;
 static pthread_once_t tm_once = PTHREAD_ONCE_INIT;
@@ -212,12 +230,31 @@ static void tm_free(void *p)
 
 	batch_fini(&t->b);
 	hk_uke_close(t->rd);
-	hk_free(t);
+	hk_free(t->raw);
 }
 
 static void tm_init(void)
 {
 	tm_ok = pthread_key_create(&tm_key, tm_free) == 0;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Ask for huge pages under the n bytes at p (not yet touched): the memos are
+ * read at random, a few MiB of them, and a TLB miss on each lookup would
+ * cost more than the lookup.  Only a hint; nothing changes if refused. */
+static void huge_pages(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = HUGE_PAGE;
+	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1), to = ((uintptr_t)p + n) & ~(huge - 1);
+
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
 }
 
 /* The calling thread's struct ck_thread (NULL: none can be kept). */
@@ -230,7 +267,11 @@ static struct ck_thread *thread_state(void)
 		return NULL;
 	t = pthread_getspecific(tm_key);
 	if (!t) {
-		t = hk_calloc(1, sizeof(*t));
+		/* on a 2 MiB boundary, so that huge pages can cover all of it */
+		void *raw = hk_calloc(1, sizeof(*t) + HUGE_PAGE);
+		t = (struct ck_thread *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+		huge_pages(t, sizeof(*t)); /* before the first touch */
+		t->raw = raw;
 		batch_init(&t->b);
 		if (pthread_setspecific(tm_key, t) != 0) {
 			tm_free(t);
@@ -441,30 +482,90 @@ static uint64_t rm_hash(const unsigned char *p, size_t n)
 	return h ^ h >> 32;
 }
 
-/* The memo's entry of the n bytes at p, or NULL; *h gets their hash. */
-static struct ck_rm_slot *rm_find(struct ck_rmemo *rm, const unsigned char *p, size_t n, uint64_t *h)
+/* The first of the two slots of hash h, and the tag of h (never 0). */
+static inline size_t rm_pair(uint64_t h)
 {
-	struct ck_rm_slot *e;
+	return h % (RM_SLOTS / 2) * 2;
+}
 
-	*h = rm_hash(p, n);
-	e = &rm->s[*h % (RM_SLOTS / 2) * 2];
-	for (int k = 0; k < 2; k++, e++)
-		if (e->used && e->hash == *h && e->len == n && memcmp(e->b, p, n) == 0) {
-			e->used_at = ++rm->clock;
-			return e;
+static inline uint32_t rm_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32) | 1;
+}
+
+/* The memo's entry of the n bytes at p, whose hash is h, or NULL. */
+static struct ck_rm_slot *rm_find_h(struct ck_rmemo *rm, const unsigned char *p, size_t n, uint64_t h)
+{
+	size_t i = rm_pair(h);
+	uint32_t tag = rm_tag(h);
+
+	for (int k = 0; k < 2; k++, i++)
+		if (rm->t[i].tag == tag && rm->s[i].hash == h && rm->s[i].len == n &&
+		    memcmp(rm->s[i].b, p, n) == 0) {
+			rm->t[i].at = ++rm->clock;
+			return &rm->s[i];
 		}
 	return NULL;
 }
 
-/* The slot to fill with bytes of hash h (not in the memo). */
+/* The memo's entry of the n bytes at p, or NULL; *h gets their hash. */
+static struct ck_rm_slot *rm_find(struct ck_rmemo *rm, const unsigned char *p, size_t n, uint64_t *h)
+{
+	*h = rm_hash(p, n);
+	return rm_find_h(rm, p, n, *h);
+}
+
+/* The slot to fill with bytes of hash h (not in the memo), marked as theirs. */
 static struct ck_rm_slot *rm_room(struct ck_rmemo *rm, uint64_t h)
 {
-	struct ck_rm_slot *e = &rm->s[h % (RM_SLOTS / 2) * 2];
+	size_t i = rm_pair(h);
 
 	/* (clock differences: right across the wrap of the clock) */
-	if (!e[0].used || (e[1].used && (int32_t)(e[0].used_at - e[1].used_at) < 0))
-		return &e[0];
-	return &e[1];
+	if (rm->t[i].tag && (!rm->t[i + 1].tag || (int32_t)(rm->t[i].at - rm->t[i + 1].at) >= 0))
+		i++;
+	rm->t[i].tag = rm_tag(h);
+	rm->t[i].at = ++rm->clock;
+	return &rm->s[i];
+}
+
+/* Before a receipt is read in place (d, len bytes): the hashes of its records
+ * of up to RM_BYTES bytes go into t->hint[] (their lookups need not hash
+ * again), and the memo slots that may hold them are asked for, all at once
+ * rather than one by one as each record is read. */
+static size_t rm_prefetch(struct ck_thread *t, const unsigned char *d, size_t len)
+{
+	size_t off = 0, n = 0;
+
+	while (off < len && n < RM_HINTS) {
+		const unsigned char *p = d + off;
+		const unsigned char *cr = memchr(p, '\r', len - off < RM_BYTES + 1 ? len - off : RM_BYTES + 1);
+		const unsigned char *nl;
+		if (!cr) {
+			/* a longer record (or none): on from its line end */
+			if (!(nl = memchr(p, '\n', len - off)))
+				break;
+			off = (size_t)(nl - d) + 1;
+			continue;
+		}
+		t->hint[n].off = (uint32_t)off;
+		t->hint[n].len = (uint32_t)(cr - p);
+		t->hint[n].h = rm_hash(p, (size_t)(cr - p));
+		n++;
+		off = (size_t)(cr - d) + 1;
+		if (off < len && d[off] == '\n')
+			off++; /* the next record starts after the LF */
+	}
+	/* the tags of all first (their loads overlap), then the slots they name */
+	for (size_t j = 0; j < n; j++)
+		__builtin_prefetch(&t->rmemo.t[rm_pair(t->hint[j].h)]);
+	for (size_t j = 0; j < n; j++) {
+		size_t i = rm_pair(t->hint[j].h);
+		for (int k = 0; k < 2; k++)
+			if (t->rmemo.t[i + k].tag == rm_tag(t->hint[j].h))
+				for (size_t b = 0; b < sizeof(struct ck_rm_slot); b += 64)
+					__builtin_prefetch((const char *)&t->rmemo.s[i + k] + b);
+	}
+	return n;
 }
 
 /* Bytes record_known() hashed and did not find (p NULL: none). */
@@ -490,26 +591,23 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 
 	if (rm && r->rawlen <= RM_BYTES && miss->p == r->raw && miss->n == r->rawlen) {
 		h = miss->h;
-		e = rm_room(rm, h);
 	} else if (rm && r->rawlen <= RM_BYTES) {
 		if ((e = rm_find(rm, r->raw, r->rawlen, &h)) != NULL) {
 			*ok = e->ok;
 			*slot = e;
 			return e->shape;
 		}
-		e = rm_room(rm, h);
 	}
 	*slot = NULL;
 	shape = ck_record(c, r, okv);
 	for (int i = 0; i < n; i++)
 		mask |= (uint64_t)okv[i] << i;
 	*ok = mask;
-	if (e && c->ndiag == before) {
+	if (rm && r->rawlen <= RM_BYTES && c->ndiag == before) {
+		e = rm_room(rm, h);
 		e->hash = h;
 		e->ok = mask;
 		e->len = (uint16_t)r->rawlen;
-		e->used = true;
-		e->used_at = ++rm->clock;
 		e->shape = shape;
 		e->rank = (signed char)ck_rank_of(r->id);
 		e->ka = false;
@@ -544,10 +642,29 @@ static bool record_known(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_u
 	miss->p = NULL;
 	if (!c->rmemo || !(p = hk_uke_peek(rd, &avail)))
 		return false;
+	if (c->nhints) {
+		/* what rm_prefetch() found at this offset of the receipt (c->adata,
+		 * the reader's bytes), if anything: the first CR within RM_BYTES + 1
+		 * bytes, as below, and the hash of the bytes before it */
+		const struct rm_hint *hi = c->hints + c->cur_hint, *end = c->hints + c->nhints;
+		size_t off = (size_t)(p - (const unsigned char *)c->adata);
+		while (hi < end && hi->off < off)
+			hi++;
+		c->cur_hint = (size_t)(hi - c->hints);
+		if (hi < end && hi->off == off) {
+			len = hi->len;
+			if (len + 1 >= avail || p[len + 1] != '\n')
+				return false;
+			h = hi->h;
+			e = rm_find_h(c->rmemo, p, len, h);
+			goto found;
+		}
+	}
 	cr = memchr(p, '\r', avail < RM_BYTES + 1 ? avail : RM_BYTES + 1);
 	if (!cr || (len = (size_t)(cr - p)) + 1 >= avail || cr[1] != '\n')
 		return false;
 	e = rm_find(c->rmemo, p, len, &h);
+found:
 	if (!e) {
 		miss->p = p;
 		miss->n = len;
@@ -988,6 +1105,10 @@ int hk_check_receipt_mem(const void *data, size_t len, const char *name, const c
 	if (len < UINT32_MAX) {
 		c.in_place = true;
 		c.adata = copy ? copy : data;
+		if (!copy) {
+			c.hints = t->hint;
+			c.nhints = rm_prefetch(t, data, len);
+		}
 	}
 	rc = run(&c, rd, err);
 	if (copy)

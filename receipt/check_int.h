@@ -84,6 +84,9 @@ struct ck_ctx {
 	size_t nrecs;
 	const char *adata;
 	bool in_place;          /* adata is the whole input, read from memory (check.c) */
+	/* the hashes of its records made before they were read (check.c) */
+	const struct rm_hint *hints;
+	size_t nhints, cur_hint;
 	size_t field_bytes;     /* field bytes of the receipt (capped by HK_MAX_RECEIPT_BYTES) */
 	/* where the records of the receipt are kept (check.c) */
 	struct ck_batch *b;

@@ -219,8 +219,8 @@ TEST(check_receipt_mutants_warm_same_as_fresh)
 	struct hk_master *m = NULL;
 	struct hk_err err = {0};
 	struct hk_date d = {2024, 6, 1};
-	struct rc_job *warm = calloc(N, sizeof(*warm)), *fresh = calloc(N, sizeof(*fresh));
-	char *bufs = malloc((size_t)N * CAP);
+	struct rc_job *warm = hk_calloc(N, sizeof(*warm)), *fresh = hk_calloc(N, sizeof(*fresh));
+	char *bufs = hk_malloc((size_t)N * CAP);
 	unsigned long long seed = 20240601;
 	int differ = 0, inplace = 0;
 
@@ -255,9 +255,9 @@ TEST(check_receipt_mutants_warm_same_as_fresh)
 		hk_buf_free(&warm[i].t.text);
 		hk_buf_free(&fresh[i].t.text);
 	}
-	free(warm);
-	free(fresh);
-	free(bufs);
+	hk_free(warm);
+	hk_free(fresh);
+	hk_free(bufs);
 	hk_master_free(m);
 }
 
