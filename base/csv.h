@@ -30,5 +30,7 @@ void hk_csv_free(struct hk_csv *c);
 
 /* Strict UTF-8 validity (no overlongs, no surrogates). */
 bool hk_utf8_valid(const char *s, size_t n);
+/* The UTF-8 bytes of code point cp (at most U+10FFFF) into s; returns 1-4. */
+size_t hk_utf8_encode(unsigned long cp, char s[4]);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <pthread.h>
 #include <string.h>
+#include "base/csv.h"
 #include "receipt/uke.h"
 #include "receipt/sjis_table.h"
 
@@ -27,29 +28,8 @@ int hk_sjis_char_len(const unsigned char *p, size_t n)
 
 static int put_utf8(struct hk_buf *out, unsigned long cp, struct hk_err *err)
 {
-	unsigned char b[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		b[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (unsigned char)(0xC0 | (cp >> 6));
-		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (unsigned char)(0xE0 | (cp >> 12));
-		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (unsigned char)(0xF0 | (cp >> 18));
-		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return hk_buf_add(out, b, n, err);
+	char b[4];
+	return hk_buf_add(out, b, hk_utf8_encode(cp, b), err);
 }
 
 int hk_sjis_to_utf8(const unsigned char *in, size_t n, struct hk_buf *out,

@@ -12,6 +12,7 @@
  *    escaping); CR LF after every record; 0x1A after the last one.
  */
 #include <string.h>
+#include "base/csv.h"
 #include "receipt/uke.h"
 
 void hk_uke_writer_init(struct hk_uke_writer *w, struct hk_buf *out, const char *name,
@@ -42,28 +43,6 @@ struct bad_ctx {
 	const char *value;
 };
 
-static size_t utf8_encode(unsigned long cp, char *s)
-{
-	if (cp < 0x80) {
-		s[0] = (char)cp;
-		return 1;
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xC0 | (cp >> 6));
-		s[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xE0 | (cp >> 12));
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		s[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	s[0] = (char)(0xF0 | (cp >> 18));
-	s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	s[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 static void on_bad(void *vctx, unsigned long cp, size_t idx)
 {
 	struct bad_ctx *b = vctx;
@@ -72,7 +51,7 @@ static void on_bad(void *vctx, unsigned long cp, size_t idx)
 
 	if (!b->w->diag)
 		return;
-	ch[utf8_encode(cp, ch)] = '\0';
+	ch[hk_utf8_encode(cp, ch)] = '\0';
 	memset(&d, 0, sizeof d);
 	d.file = b->w->name;
 	d.line = b->w->line + 1;

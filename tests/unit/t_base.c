@@ -229,3 +229,23 @@ TEST(pubfile_direct_exact_blocks_and_abort)
 	CHECK(fopen(tmp, "rb") == NULL);
 	hk_free(blk);
 }
+
+TEST(utf8_encode)
+{
+	char s[4];
+	CHECK_INT(hk_utf8_encode(0x41, s), 1);
+	CHECK(s[0] == 'A');
+	CHECK_INT(hk_utf8_encode(0xA9, s), 2);
+	CHECK(memcmp(s, "\xC2\xA9", 2) == 0);
+	CHECK_INT(hk_utf8_encode(0x8A2A, s), 3); /* 訪 */
+	CHECK(memcmp(s, "訪", 3) == 0);
+	CHECK_INT(hk_utf8_encode(0x1F600, s), 4);
+	CHECK(memcmp(s, "\xF0\x9F\x98\x80", 4) == 0);
+	/* every 1-3 byte form it makes is valid UTF-8 (surrogates aside) */
+	for (unsigned long cp = 1; cp < 0x10000; cp++) {
+		size_t n = hk_utf8_encode(cp, s);
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		CHECK(hk_utf8_valid(s, n));
+	}
+}

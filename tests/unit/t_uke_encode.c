@@ -4,6 +4,7 @@
  * the buffer's growth and cap. */
 #include <string.h>
 #include "tests/unit/harness.h"
+#include "base/csv.h"
 #include "receipt/uke.h"
 #include "receipt/sjis_table.h"
 
@@ -23,28 +24,6 @@ static unsigned ref_sjis(unsigned long cp)
 			ref_cells[hk_sjis_enc_table[i].ucs] = hk_sjis_enc_table[i].sjis;
 	}
 	return cp >= 0x80 && cp < 0xFFFF ? ref_cells[cp] : 0;
-}
-
-static size_t utf8(unsigned long cp, char *s)
-{
-	if (cp < 0x80) {
-		s[0] = (char)cp;
-		return 1;
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xC0 | (cp >> 6));
-		s[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xE0 | (cp >> 12));
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		s[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	s[0] = (char)(0xF0 | (cp >> 18));
-	s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	s[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
 }
 
 struct badlog { int n; unsigned long cp; size_t idx; };
@@ -68,7 +47,7 @@ TEST(uke_encode_every_code_point)
 	hk_buf_init(&b, 16, "test");
 	for (cp = 1; cp <= 0x10FFFF; cp += cp < 0x10000 ? 1 : 0x3FF) {
 		char s[4];
-		size_t n = utf8(cp, s), nchars = 9, nwide = 9;
+		size_t n = hk_utf8_encode(cp, s), nchars = 9, nwide = 9;
 		unsigned want = ref_sjis(cp);
 		struct badlog l = { 0, 0, 0 };
 		int rc;
