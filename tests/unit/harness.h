@@ -18,6 +18,8 @@ void hk_test_fail(const char *file, int line, const char *fmt, ...)
 const char *hk_test_tmpdir(void);
 /* Path of a fresh file name inside the scratch directory. */
 const char *hk_test_path(const char *name);
+/* Copy a file (0 or -1). */
+int hk_test_copy_file(const char *from, const char *to);
 
 #define TEST(name)                                                              \
 	static void name(void);                                                 \

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "tests/unit/harness.h"
+#include "base/fileio.h"
 
 struct test { const char *name; void (*fn)(void); const char *file; };
 static struct test tests[2048];
@@ -47,6 +48,16 @@ const char *hk_test_path(const char *name)
 	char *p = path[slot++ % 8];
 	snprintf(p, 1024, "%s/%s", hk_test_tmpdir(), name);
 	return p;
+}
+
+int hk_test_copy_file(const char *from, const char *to)
+{
+	char *data = NULL;
+	size_t len = 0;
+	struct hk_err err = {0};
+	int rc = hk_read_file(from, &data, &len, 0, &err) < 0 ? -1 : hk_publish(to, data, len, 0644, &err);
+	hk_free(data);
+	return rc;
 }
 
 static int cmp(const void *a, const void *b)

@@ -18,24 +18,6 @@
 #define OFFICIAL "data/master/20240601"
 #define JUNE(d) ((struct hk_date){2024, 6, (d)})
 
-static int copy_file(const char *from, const char *to)
-{
-	char *data = NULL;
-	size_t len = 0;
-	struct hk_err err = {0};
-	FILE *f;
-	int rc = -1;
-	if (hk_read_file(from, &data, &len, 0, &err) < 0)
-		return -1;
-	f = fopen(to, "wb");
-	if (f && fwrite(data, 1, len, f) == len)
-		rc = 0;
-	if (f && fclose(f) != 0)
-		rc = -1;
-	hk_free(data);
-	return rc;
-}
-
 /* ROOT/20240601 holding a copy of the official files. */
 static const char *make_rev(const char *root)
 {
@@ -48,7 +30,7 @@ static const char *make_rev(const char *root)
 	for (int t = 0; t < HK_MT_COUNT; t++) {
 		snprintf(a, sizeof(a), "%s/%s", OFFICIAL, hk_master_file_name((enum hk_master_table)t));
 		snprintf(b, sizeof(b), "%s/%s", dir, hk_master_file_name((enum hk_master_table)t));
-		if (copy_file(a, b) < 0)
+		if (hk_test_copy_file(a, b) < 0)
 			return NULL;
 	}
 	return dir;
