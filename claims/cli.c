@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sqlite3.h>
 #include "claims/cli.h"
 #include "base/fileio.h"
 
@@ -179,6 +180,11 @@ int hk_main(int argc, char **argv)
 {
 	const struct hk_command *c;
 	int rc, rc2;
+	/* SQLite's memory statistics (on by default) take a global mutex on
+	 * every allocation: with several threads reading (the claim run) that
+	 * costs ~7% of the run's CPU, and houkan never reads the statistics.
+	 * Must come before SQLite initialises, i.e. before any database is opened. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (argc < 2) {
 		overview(stderr);
 		return HK_EXIT_USAGE;
