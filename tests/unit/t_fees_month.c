@@ -14,27 +14,9 @@
 #include "claims/fees.h"
 #include "master/master.h"
 #include "base/fileio.h"
+#include "tests/unit/master_fixture.h"
 
-#define OFFICIAL "data/master/20240601"
 #define JUNE(d) ((struct hk_date){2024, 6, (d)})
-
-/* ROOT/20240601 holding a copy of the official files. */
-static const char *make_rev(const char *root)
-{
-	static char dir[1024];
-	char a[1200], b[1200];
-	struct hk_err err = {0};
-	snprintf(dir, sizeof(dir), "%s/20240601", hk_test_path(root));
-	if (hk_mkdir_p(dir, 0755, &err) < 0)
-		return NULL;
-	for (int t = 0; t < HK_MT_COUNT; t++) {
-		snprintf(a, sizeof(a), "%s/%s", OFFICIAL, hk_master_file_name((enum hk_master_table)t));
-		snprintf(b, sizeof(b), "%s/%s", dir, hk_master_file_name((enum hk_master_table)t));
-		if (hk_test_copy_file(a, b) < 0)
-			return NULL;
-	}
-	return dir;
-}
 
 /* In the first line of DIR/table's file that holds k1, k2 and from, replaces
  * that occurrence of from by to (same length: the edits touch ASCII only). */
@@ -73,19 +55,6 @@ static int edit_row(const char *dir, enum hk_master_table t, const char *k1, con
 	}
 	hk_free(data);
 	return rc;
-}
-
-static int append(const char *dir, enum hk_master_table t, const char *text)
-{
-	char path[1200];
-	FILE *f;
-	int rc;
-	snprintf(path, sizeof(path), "%s/%s", dir, hk_master_file_name(t));
-	f = fopen(path, "ab");
-	if (!f)
-		return -1;
-	rc = fputs(text, f) < 0 ? -1 : 0;
-	return fclose(f) != 0 ? -1 : rc;
 }
 
 static struct hk_fee_visit V(int day)
@@ -168,10 +137,10 @@ TEST(fees_month_amount_changes_mid_month)
 	struct hk_fee_result r;
 	struct hk_err err = {0};
 	struct hk_fee_visit v[2] = {V(10), V(20)};
-	const char *dir = make_rev("fm-amount");
+	const char *dir = hk_test_master_rev("fm-amount", "20240601");
 	CHECK(dir != NULL);
 	/* 510002470 緊急訪問看護加算 2650 yen, 2700 from 2024-06-16 (a second row) */
-	CHECK(append(dir, HK_MT_KIHON,
+	CHECK(hk_test_master_append(dir, HK_MT_KIHON,
 		     "\"5\",\"R\",\"510002470\",\"01\",\"0\",\"00\",\"X\",\"1\",\"X\",\"0\",\"\",\"0\",\"0\",\"\","
 		     "\"1\",\"2700.00\",\"1\",\"2650.00\",\"0\",\"0\",\"99999999\",\"0\",\"0.00\",\"0\",\"00\",\"00\","
 		     "\"0\",\"0\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\","
@@ -203,14 +172,14 @@ TEST(fees_month_item_abolished_mid_month)
 	struct hk_fee_result r;
 	struct hk_err err = {0};
 	struct hk_fee_visit v[2] = {V(10), V(20)};
-	const char *dir = make_rev("fm-abolished");
+	const char *dir = hk_test_master_rev("fm-abolished", "20240601");
 	CHECK(dir != NULL);
 	/* 510002670 乳幼児加算 valid up to 2024-06-15 */
 	CHECK(edit_row(dir, HK_MT_KIHON, "\"510002670\"", "\"R\"", "\"20240601\",\"99999999\"",
 		       "\"20240601\",\"20240615\"") == 0);
 	m = load(dir);
 	CHECK(m != NULL);
-	official = load(OFFICIAL);
+	official = load(HK_TEST_OFFICIAL_MASTER);
 	CHECK(official != NULL);
 	CHECK(hk_master_uniform(official, JUNE(1), JUNE(30)));
 	/* one thread, one month, two masters and back: each run answers by its own master */
@@ -240,14 +209,14 @@ TEST(fees_month_exclusion_ends_mid_month)
 	struct hk_fee_result r;
 	struct hk_err err = {0};
 	struct hk_fee_visit v[2] = {V(10), V(20)};
-	const char *dir = make_rev("fm-exclusion");
+	const char *dir = hk_test_master_rev("fm-exclusion", "20240601");
 	CHECK(dir != NULL);
 	/* 併算定背反 510000110 / 510000310 (どちらか一方, １日につき), both rows up to 2024-06-15 */
 	for (int k = 0; k < 2; k++)
 		CHECK(edit_row(dir, HK_MT_HAIHAN, "\"510000110\"", "\"510000310\"", "\"99999999\"", "\"20240615\"") == 0);
 	m = load(dir);
 	CHECK(m != NULL);
-	official = load(OFFICIAL);
+	official = load(HK_TEST_OFFICIAL_MASTER);
 	CHECK(official != NULL);
 	v[0].items = v[1].items = "510000310";
 	for (int pass = 0; pass < 2; pass++) {
@@ -275,7 +244,7 @@ TEST(fees_month_limit_ends_mid_month)
 	struct hk_fee_result r;
 	struct hk_err err = {0};
 	struct hk_fee_visit v[2] = {V(10), V(20)};
-	const char *dir = make_rev("fm-limit");
+	const char *dir = hk_test_master_rev("fm-limit", "20240601");
 	CHECK(dir != NULL);
 	/* 算定回数限度 of 510000110: 1 a day up to 2024-06-15 (the 3 a week row stays) */
 	CHECK(edit_row(dir, HK_MT_KAISU, "\"510000110\"", "\"121\"", "\"99999999\"", "\"20240615\"") == 0);
@@ -299,7 +268,7 @@ TEST(fees_month_answers_follow_the_station)
 	struct hk_fee_result r;
 	struct hk_err err = {0};
 	struct hk_fee_visit v[2] = {V(10), V(20)};
-	official = load(OFFICIAL);
+	official = load(HK_TEST_OFFICIAL_MASTER);
 	CHECK(official != NULL);
 	/* 訪問看護管理療養費 2日目以降 イ needs 施設基準 1617: the same master and month,
 	 * a station without it, with it, and without it again */
@@ -344,7 +313,7 @@ static void run_pair(const char *dir, bool kept[2], bool why[2])
 TEST(fees_month_exclusion_starts_mid_month)
 {
 	bool kept[2], why[2];
-	const char *dir = make_rev("fm-excl-start");
+	const char *dir = hk_test_master_rev("fm-excl-start", "20240601");
 	CHECK(dir != NULL);
 	/* both rows of the pair valid from 2024-06-16 (a revision mid-month) */
 	for (int k = 0; k < 2; k++)
@@ -360,13 +329,13 @@ TEST(fees_month_exclusion_starts_mid_month)
 TEST(fees_month_exclusion_replaced_mid_month)
 {
 	bool kept[2], why[2];
-	const char *dir = make_rev("fm-excl-replaced");
+	const char *dir = hk_test_master_rev("fm-excl-replaced", "20240601");
 	CHECK(dir != NULL);
 	/* the pair's two rows end on 2024-06-15; from the 16th one row of
 	 * 510000110 says it is the one claimed (背反区分 1 算定可, １日につき) */
 	for (int k = 0; k < 2; k++)
 		CHECK(edit_row(dir, HK_MT_HAIHAN, "\"510000110\"", "\"510000310\"", "\"99999999\"", "\"20240615\"") == 0);
-	CHECK(append(dir, HK_MT_HAIHAN,
+	CHECK(hk_test_master_append(dir, HK_MT_HAIHAN,
 		     "\"3\",\"510000110\",\"X\",\"1\",\"510000310\",\"Y\",\"1\",\"0\",\"20240616\",\"99999999\","
 		     "\"0\",\"0\",\"0\"\r\n") == 0);
 	run_pair(dir, kept, why);
@@ -384,7 +353,7 @@ TEST(fees_month_limit_starts_mid_month)
 	struct hk_fee_result r;
 	struct hk_err err = {0};
 	struct hk_fee_visit v[2] = {V(10), V(20)};
-	const char *dir = make_rev("fm-limit-start");
+	const char *dir = hk_test_master_rev("fm-limit-start", "20240601");
 	CHECK(dir != NULL);
 	/* 算定回数限度 of 510000110: 1 a day only from 2024-06-16 */
 	CHECK(edit_row(dir, HK_MT_KAISU, "\"510000110\"", "\"121\"", "\"20240601\"", "\"20240616\"") == 0);

@@ -11,26 +11,7 @@
 #include "tests/unit/harness.h"
 #include "master/master.h"
 #include "base/fileio.h"
-
-#define OFFICIAL "data/master/20240601"
-
-/* A fresh revision directory ROOT/DATE holding a copy of the official files. */
-static const char *make_rev(const char *root, const char *date)
-{
-	static char dir[1024];
-	char a[1200], b[1200];
-	struct hk_err err = {0};
-	snprintf(dir, sizeof(dir), "%s/%s", hk_test_path(root), date);
-	if (hk_mkdir_p(dir, 0755, &err) < 0)
-		return NULL;
-	for (int t = 0; t < HK_MT_COUNT; t++) {
-		snprintf(a, sizeof(a), "%s/%s", OFFICIAL, hk_master_file_name((enum hk_master_table)t));
-		snprintf(b, sizeof(b), "%s/%s", dir, hk_master_file_name((enum hk_master_table)t));
-		if (hk_test_copy_file(a, b) < 0)
-			return NULL;
-	}
-	return dir;
-}
+#include "tests/unit/master_fixture.h"
 
 /* Replaces the first occurrence of `from` in DIR/table's file by `to`. */
 static int edit(const char *dir, enum hk_master_table t, const char *from, const char *to)
@@ -59,20 +40,6 @@ out:
 	return rc;
 }
 
-/* Appends raw bytes to DIR/table's file. */
-static int append(const char *dir, enum hk_master_table t, const char *text)
-{
-	char path[1200];
-	FILE *f;
-	int rc;
-	snprintf(path, sizeof(path), "%s/%s", dir, hk_master_file_name(t));
-	f = fopen(path, "ab");
-	if (!f)
-		return -1;
-	rc = fputs(text, f) < 0 ? -1 : 0;
-	return fclose(f) != 0 ? -1 : rc;
-}
-
 static struct hk_date D(int y, int m, int d)
 {
 	return (struct hk_date){y, m, d};
@@ -85,8 +52,8 @@ TEST(master_revision_by_effective_date)
 	const struct hk_master_item *it;
 	const char *root = hk_test_path("rev1");
 	const char *later;
-	CHECK(make_rev("rev1", "20240601") != NULL);
-	later = make_rev("rev1", "20241001");
+	CHECK(hk_test_master_rev("rev1", "20240601") != NULL);
+	later = hk_test_master_rev("rev1", "20241001");
 	CHECK(later != NULL);
 	/* the later revision raises 510000110 from 5550 to 5600 yen */
 	CHECK(edit(later, HK_MT_KIHON, "\"5550.00\"", "\"5600.00\"") == 0);
@@ -126,14 +93,14 @@ TEST(master_row_dates_are_honoured)
 	struct hk_master *m = NULL;
 	struct hk_err err = {0};
 	const struct hk_master_item *it;
-	const char *dir = make_rev("rev2", "20240601");
+	const char *dir = hk_test_master_rev("rev2", "20240601");
 	CHECK(dir != NULL);
 	/* 510002370 abolished after 2024-11-30 (変更区分 9, 廃止年月日 20241130) */
 	CHECK(edit(dir, HK_MT_KIHON, "\"0\",\"R\",\"510002370\"", "\"9\",\"R\",\"510002370\"") == 0);
 	CHECK(edit(dir, HK_MT_KIHON, "\"260000\",\"00\",\"0\",\"0\",\"0\",\"20240601\",\"99999999\"",
 		   "\"260000\",\"00\",\"0\",\"0\",\"0\",\"20240601\",\"20241130\"") == 0);
 	/* a second row for 510002470 (緊急訪問看護加算, 2650 yen) changing it to 2700 from 2024-12-01 */
-	CHECK(append(dir, HK_MT_KIHON,
+	CHECK(hk_test_master_append(dir, HK_MT_KIHON,
 		     "\"5\",\"R\",\"510002470\",\"01\",\"0\",\"00\",\"X\",\"1\",\"X\",\"0\",\"\",\"0\",\"0\",\"\","
 		     "\"1\",\"2700.00\",\"1\",\"2650.00\",\"0\",\"0\",\"99999999\",\"0\",\"0.00\",\"0\",\"00\",\"00\","
 		     "\"0\",\"0\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\",\"00\","
@@ -173,7 +140,7 @@ static int fails_with(const char *dir, const char *want, int code)
 
 TEST(master_bad_column_count)
 {
-	const char *dir = make_rev("bad1", "20240601");
+	const char *dir = hk_test_master_rev("bad1", "20240601");
 	CHECK(dir != NULL);
 	/* drop the last column of line 3 (510000310) */
 	CHECK(edit(dir, HK_MT_KIHON, ",\"99999999\"\r\n\"0\",\"R\",\"510000410\"", "\r\n\"0\",\"R\",\"510000410\"") == 0);
@@ -182,7 +149,7 @@ TEST(master_bad_column_count)
 
 TEST(master_bad_date)
 {
-	const char *dir = make_rev("bad2", "20240601");
+	const char *dir = hk_test_master_rev("bad2", "20240601");
 	CHECK(dir != NULL);
 	/* line 2 of 算定回数限度 (510000110, 週 3): 変更年月日 June 31st */
 	CHECK(edit(dir, HK_MT_KAISU, "\"3\",\"0\",\"20240601\"", "\"3\",\"0\",\"20240631\"") == 0);
@@ -192,17 +159,17 @@ TEST(master_bad_date)
 
 TEST(master_bad_amount_and_code)
 {
-	const char *dir = make_rev("bad3", "20240601");
+	const char *dir = hk_test_master_rev("bad3", "20240601");
 	CHECK(dir != NULL);
 	CHECK(edit(dir, HK_MT_KIHON, "\"5550.00\"", "\"55X0.00\"") == 0);
 	CHECK(fails_with(dir, "houmonkango-master-kihon.csv:1:16: 項番16 新又は現金額: '55X0.00'", HK_EXIT_INPUT));
-	dir = make_rev("bad4", "20240601");
+	dir = hk_test_master_rev("bad4", "20240601");
 	CHECK(dir != NULL);
 	/* 併算定背反 line 1 names a code missing from the 基本テーブル */
 	CHECK(edit(dir, HK_MT_HAIHAN, "\"510000210\"", "\"519999999\"") == 0);
 	CHECK(fails_with(dir, "houmonkango-master-heisantei-haihan.csv:1:5: 項番5 背反訪問看護療養費コード: "
 			 "519999999 is not in the 基本テーブル", HK_EXIT_INPUT));
-	dir = make_rev("bad5", "20240601");
+	dir = hk_test_master_rev("bad5", "20240601");
 	CHECK(dir != NULL);
 	/* 金額識別 outside 1/3/5 */
 	CHECK(edit(dir, HK_MT_KIHON, "\"1\",\"5550.00\"", "\"2\",\"5550.00\"") == 0);
@@ -213,12 +180,12 @@ TEST(master_bad_amount_and_code)
 TEST(master_bad_encoding_and_missing_file)
 {
 	char path[1200];
-	const char *dir = make_rev("bad6", "20240601");
+	const char *dir = hk_test_master_rev("bad6", "20240601");
 	CHECK(dir != NULL);
 	/* a lone CP932 lead byte inside line 1, column 3 of the 施設基準 file */
 	CHECK(edit(dir, HK_MT_SHISETSU, "\"B008\",\"", "\"B008\",\"\x81") == 0);
 	CHECK(fails_with(dir, "houmonkango-master-shisetsu-kijun.csv:1:3: not valid CP932", HK_EXIT_INPUT));
-	dir = make_rev("bad7", "20240601");
+	dir = hk_test_master_rev("bad7", "20240601");
 	CHECK(dir != NULL);
 	snprintf(path, sizeof(path), "%s/%s", dir, hk_master_file_name(HK_MT_KASAN));
 	CHECK(remove(path) == 0);
@@ -228,7 +195,7 @@ TEST(master_bad_encoding_and_missing_file)
 
 TEST(master_duplicate_code_same_date)
 {
-	const char *dir = make_rev("bad8", "20240601");
+	const char *dir = hk_test_master_rev("bad8", "20240601");
 	CHECK(dir != NULL);
 	/* the 2nd row re-uses the first row's code */
 	CHECK(edit(dir, HK_MT_KIHON, "\"0\",\"R\",\"510000210\"", "\"0\",\"R\",\"510000110\"") == 0);

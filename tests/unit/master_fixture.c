@@ -1,0 +1,35 @@
+/* master_fixture.c - see master_fixture.h. */
+#include <stdio.h>
+#include "tests/unit/harness.h"
+#include "tests/unit/master_fixture.h"
+#include "base/fileio.h"
+
+const char *hk_test_master_rev(const char *root, const char *date)
+{
+	static char dir[1024];
+	char a[1200], b[1200];
+	struct hk_err err = {0};
+	snprintf(dir, sizeof(dir), "%s/%s", hk_test_path(root), date);
+	if (hk_mkdir_p(dir, 0755, &err) < 0)
+		return NULL;
+	for (int t = 0; t < HK_MT_COUNT; t++) {
+		snprintf(a, sizeof(a), "%s/%s", HK_TEST_OFFICIAL_MASTER, hk_master_file_name((enum hk_master_table)t));
+		snprintf(b, sizeof(b), "%s/%s", dir, hk_master_file_name((enum hk_master_table)t));
+		if (hk_test_copy_file(a, b) < 0)
+			return NULL;
+	}
+	return dir;
+}
+
+int hk_test_master_append(const char *dir, enum hk_master_table t, const char *text)
+{
+	char path[1200];
+	FILE *f;
+	int rc;
+	snprintf(path, sizeof(path), "%s/%s", dir, hk_master_file_name(t));
+	f = fopen(path, "ab");
+	if (!f)
+		return -1;
+	rc = fputs(text, f) < 0 ? -1 : 0;
+	return fclose(f) != 0 ? -1 : rc;
+}
