@@ -278,18 +278,6 @@ static _Thread_local struct {
 	struct { const int *variants; const char *code; } picked[MC_FAMILIES];  /* pick() */
 } month;
 
-/* A 9-digit code as a number, or 0 (then not cached). */
-static uint32_t code_key9(const char *code)
-{
-	uint32_t v = 0;
-	for (int i = 0; i < 9; i++) {
-		if (code[i] < '0' || code[i] > '9')
-			return 0;
-		v = v * 10 + (uint32_t)(code[i] - '0');
-	}
-	return code[9] == '\0' ? v : 0;
-}
-
 /* The 算定単位 bucket of a line (its day and week given), -1 if the unit does not apply. */
 static long bucket(int unit, long day, long week)
 {
@@ -385,7 +373,7 @@ static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct 
 static const struct code_info *code_info(struct eng *e, const char *code, struct hk_date d, struct code_info *tmp)
 {
 	uint32_t key;
-	if (in_month(e, d) && (key = code_key9(code)) != 0) {
+	if (in_month(e, d) && (key = hk_master_code_key(code)) != 0) {
 		for (unsigned i = 0; i < MC_SLOTS; i++) {
 			unsigned s = (key * 2654435761u + i) & (MC_SLOTS - 1);
 			struct code_info *ci;
@@ -405,7 +393,7 @@ static const struct code_info *code_info(struct eng *e, const char *code, struct
 		}
 	}
 	code_info_fill(e->c, code, d, tmp);
-	tmp->key = code_key9(code);
+	tmp->key = hk_master_code_key(code);
 	return tmp;
 }
 

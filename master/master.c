@@ -281,8 +281,7 @@ void hk_master_free(struct hk_master *m)
 	hk_free(m);
 }
 
-/* A 9-digit 訪問看護療養費コード as a number, or 0 if it is not 9 digits. */
-static uint32_t code_key(const char *code)
+uint32_t hk_master_code_key(const char *code)
 {
 	uint32_t v = 0;
 	int i;
@@ -963,10 +962,10 @@ static void index_all(struct hk_master *m)
 	/* codes are validated as 9 digits at load, so numeric order is string order */
 	m->item_key = hk_calloc(m->n[HK_MT_KIHON] + 1, sizeof(*m->item_key));
 	for (size_t i = 0; i < m->n[HK_MT_KIHON]; i++)
-		m->item_key[i] = code_key(m->items[i].code);
+		m->item_key[i] = hk_master_code_key(m->items[i].code);
 	m->excl_key = hk_calloc(m->n[HK_MT_HAIHAN] + 1, sizeof(*m->excl_key));
 	for (size_t i = 0; i < m->n[HK_MT_HAIHAN]; i++)
-		m->excl_key[i] = (uint64_t)code_key(m->excls[i].code) * 1000000000u + code_key(m->excls[i].other);
+		m->excl_key[i] = (uint64_t)hk_master_code_key(m->excls[i].code) * 1000000000u + hk_master_code_key(m->excls[i].other);
 	/* which pairs of 基本テーブル codes have 併算定背反 rows at all (hk_master_may_exclude) */
 	m->item_code = hk_calloc(m->n[HK_MT_KIHON] + 1, sizeof(*m->item_code));
 	m->ncodes = 0;
@@ -981,7 +980,7 @@ static void index_all(struct hk_master *m)
 		m->ncodes = 0; /* not indexed: hk_master_may_exclude() answers true */
 	m->excl_pairs = hk_calloc(m->ncodes * m->ncodes / 8 + 1, 1);
 	for (size_t i = 0; m->ncodes && i < m->n[HK_MT_HAIHAN]; i++) {
-		uint32_t a = code_key(m->excls[i].code), b = code_key(m->excls[i].other);
+		uint32_t a = hk_master_code_key(m->excls[i].code), b = hk_master_code_key(m->excls[i].other);
 		size_t ia, ib, bit;
 		KEY_BOUND(m->item_key, m->n[HK_MT_KIHON], a, ia);
 		KEY_BOUND(m->item_key, m->n[HK_MT_KIHON], b, ib);
@@ -1188,7 +1187,7 @@ const struct hk_master_item *hk_master_item(const struct hk_master *m, const cha
 	const struct hk_master_item *best = NULL;
 	size_t i;
 	uint32_t key;
-	if (!code || !hk_master_covers(m, on) || !(key = code_key(code)))
+	if (!code || !hk_master_covers(m, on) || !(key = hk_master_code_key(code)))
 		return NULL;
 	KEY_BOUND(m->item_key, m->n[HK_MT_KIHON], key, i);
 	for (; i < m->n[HK_MT_KIHON] && m->item_key[i] == key; i++) {
@@ -1309,7 +1308,7 @@ const struct hk_master_exclusion *hk_master_exclusion(const struct hk_master *m,
 	if (!code || !other || !hk_master_covers(m, on))
 		return NULL;
 	{
-		uint32_t a = code_key(code), b = code_key(other);
+		uint32_t a = hk_master_code_key(code), b = hk_master_code_key(other);
 		uint64_t key = (uint64_t)a * 1000000000u + b;
 		if (!a || !b)
 			return NULL;

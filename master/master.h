@@ -33,6 +33,7 @@
 #define HK_MASTER_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "base/hk.h"
 #include "base/date.h"
 #include "base/limits.h"
@@ -285,6 +286,10 @@ const struct hk_master_addon *hk_master_addon_at(const struct hk_master *m, size
 const struct hk_master_limit *hk_master_limit_at(const struct hk_master *m, size_t i);
 const struct hk_master_exclusion *hk_master_exclusion_at(const struct hk_master *m, size_t i);
 const struct hk_master_facility *hk_master_facility_at(const struct hk_master *m, size_t i);
+
+/* A 9-digit 訪問看護療養費コード as a number (for keys and caches), or 0 if it
+ * is not exactly 9 digits. */
+uint32_t hk_master_code_key(const char *code);
 
 /* A number that identifies this loaded master among all masters loaded by the
  * process (1, 2, ...; never reused), for caches keyed by master. */

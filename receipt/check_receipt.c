@@ -436,19 +436,6 @@ static int base_staff(int v)
 	return (v - 1) % 10 + 1;
 }
 
-/* A 9-digit 訪問看護療養費コード as a number, or 0 if it is not 9 digits. */
-static uint32_t code_num(const char *code)
-{
-	uint32_t v = 0;
-	int i;
-	for (i = 0; i < 9; i++) {
-		if (code[i] < '0' || code[i] > '9')
-			return 0;
-		v = v * 10 + (uint32_t)(code[i] - '0');
-	}
-	return code[i] == '\0' ? v : 0;
-}
-
 /* Whether memo mo holds answers of master m. */
 static bool memo_is_for(const struct ck_memo *mo, const struct hk_master *m)
 {
@@ -709,7 +696,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 				all = false; /* E-DATE or E-KA-MONTH already */
 				continue;
 			}
-			key = code_num(code);
+			key = hk_master_code_key(code);
 			it = item_of(c, m, code, key, d);
 			if (!it) {
 				ck_diag(c, r->line, "KA", 4, "E-KA-MASTER",
