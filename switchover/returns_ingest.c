@@ -875,34 +875,26 @@ static int take_switch(struct hk_res_ingest *in, const struct hk_res_item *it, s
 
 /* ---- the callbacks: a failure here is the writer's, not the parser's ---- */
 
+static int writer_rc(struct hk_res_ingest *in, int rc)
+{
+	if (rc < 0)
+		in->writer_failed = true;
+	return rc < 0 ? -1 : 0;
+}
+
 static int on_return(void *ctx, const struct hk_hen_receipt *r, struct hk_err *err)
 {
-	struct hk_res_ingest *in = ctx;
-	if (take_return(in, r, err) < 0) {
-		in->writer_failed = true;
-		return -1;
-	}
-	return 0;
+	return writer_rc(ctx, take_return(ctx, r, err));
 }
 
 static int on_adjust(void *ctx, const struct hk_res_item *it, struct hk_err *err)
 {
-	struct hk_res_ingest *in = ctx;
-	if (take_adjust(in, it, err) < 0) {
-		in->writer_failed = true;
-		return -1;
-	}
-	return 0;
+	return writer_rc(ctx, take_adjust(ctx, it, err));
 }
 
 static int on_switch(void *ctx, const struct hk_res_item *it, struct hk_err *err)
 {
-	struct hk_res_ingest *in = ctx;
-	if (take_switch(in, it, err) < 0) {
-		in->writer_failed = true;
-		return -1;
-	}
-	return 0;
+	return writer_rc(ctx, take_switch(ctx, it, err));
 }
 
 /* ---- reading on a second thread (the CSVs) ----
