@@ -261,19 +261,16 @@ static int copy_file(const char *from, const char *to, char hex[65], unsigned lo
  * new file over it, which leaves the archived one as it was).  Elsewhere it is
  * copied, and the copy's digest must equal the written one.  Either way the
  * digest is recorded in run_output and replay verifies it. */
-static int archive_output(const char *tmp, const char *dst, const char *written_hex, char hex[65],
+static int archive_output(const char *tmp, const char *dir, const char *dst, const char *written_hex, char hex[65],
 			  unsigned long long *bytes, struct hk_err *err)
 {
 	struct stat sb;
-	char dir[HK_MAX_PATH];
 	unlink(dst); /* a leftover of a killed run with the same id */
 	if (link(tmp, dst) == 0) {
 		if (stat(dst, &sb) != 0)
 			return hk_err_set(err, HK_EXIT_IO, "%s: %s", dst, strerror(errno));
 		*bytes = (unsigned long long)sb.st_size;
 		hk_snprintf(hex, 65, "%s", written_hex);
-		hk_snprintf(dir, sizeof(dir), "%s", dst);
-		*strrchr(dir, '/') = '\0';
 		return hk_fsync_dir(dir, err);
 	}
 	if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP)
@@ -605,7 +602,7 @@ int hk_build(const struct hk_build_opts *o, struct hk_build_stats *st, struct hk
 		hk_snprintf(tmp, sizeof(tmp), "%s/%d/RECEIPTH.UKE.tmp", o->out_dir, b);
 		hk_snprintf(dir, sizeof(dir), "%s/%d", rundir, b);
 		hk_snprintf(dst, sizeof(dst), "%s/RECEIPTH.UKE", dir);
-		if (hk_mkdir_p(dir, 0755, err) < 0 || archive_output(tmp, dst, st->sha256[b], hex, &bytes, err) < 0)
+		if (hk_mkdir_p(dir, 0755, err) < 0 || archive_output(tmp, dir, dst, st->sha256[b], hex, &bytes, err) < 0)
 			goto out;
 		hk_snprintf(rel, sizeof(rel), "run-%lld/%d/RECEIPTH.UKE", rc.run_id, b);
 		if (hk_db_prepare(db, "INSERT INTO run_output(run_id, body, path, sha256, bytes, receipts) VALUES (?,?,?,?,?,?)",
