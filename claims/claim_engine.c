@@ -171,6 +171,22 @@ static void col_str(char *dst, size_t size, sqlite3_stmt *st, int i)
 	dst[n] = '\0';
 }
 
+/* col_str() of a date column, and the date it holds (dflt if none): what
+ * col_str() and date_col() give, with one SQLite call. */
+static struct hk_date col_str_date(char *dst, size_t size, sqlite3_stmt *st, int i, struct hk_date dflt)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	size_t n = t ? strnlen(t, size - 1) : 0;
+	struct hk_date d;
+	if (n)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
+	/* n is the text's length unless the copy was cut */
+	if (t && hk_date_parse(t, n < size - 1 ? n : strlen(t), &d))
+		return d;
+	return dflt;
+}
+
 static struct hk_date date_col(sqlite3_stmt *st, int i, struct hk_date dflt)
 {
 	struct hk_date d;
@@ -302,8 +318,7 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	col_str(p->name, sizeof(p->name), s, 2);
 	col_str(p->kana, sizeof(p->kana), s, 3);
 	p->sex = sqlite3_column_int(s, 4);
-	col_str(p->birth_s, sizeof(p->birth_s), s, 5);
-	p->birth = date_col(s, 5, (struct hk_date){1900, 1, 1});
+	p->birth = col_str_date(p->birth_s, sizeof(p->birth_s), s, 5, (struct hk_date){1900, 1, 1});
 	col_str(p->visit_start, sizeof(p->visit_start), s, 6);
 	col_str(p->place, sizeof(p->place), s, 7);
 	col_str(p->place_text, sizeof(p->place_text), s, 8);
@@ -406,7 +421,9 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				const unsigned char *t;
 				memset(v, 0, sizeof(*v));
 				v->id = sqlite3_column_int64(s2, 1);
-				v->date = date_col(s2, 2, e->start);
+				/* date_col(s2, 2, e->start) of the text in hand */
+				if (!dt || !hk_date_parse(dt, strlen(dt), &v->date))
+					v->date = e->start;
 				t = sqlite3_column_text(s2, 3);
 				v->start = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
 				t = sqlite3_column_text(s2, 4);
@@ -909,7 +926,15 @@ static int render(struct engine *e, struct patient *p, struct group *g, int slot
 	for (int i = 0; i < g->nline; i++) {
 		const struct hk_ka *k = &fr->ka[g->line[i]];
 		char dt[9], bc[2], qty[24], amt[24];
-		hk_date_fmt8(k->date, dt);
+		if (k->date.y == e->start.y && k->date.m == e->start.m && k->date.d >= 1 && k->date.d <= 31) {
+			/* hk_date_fmt8() of a day of the service month */
+			memcpy(dt, svc6, 6);
+			dt[6] = (char)('0' + k->date.d / 10);
+			dt[7] = (char)('0' + k->date.d % 10);
+			dt[8] = '\0';
+		} else {
+			hk_date_fmt8(k->date, dt);
+		}
 		bc[0] = burden_code(masks[i]);
 		bc[1] = '\0';
 		qty[0] = '\0';
@@ -1014,6 +1039,14 @@ static void abort_bodies(struct sink *k)
 		}
 }
 
+/* hk_snprintf(dst, size, "%s", src) without the formatting. */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* A receipt accepted by a worker: kept in the chunk until its number is known. */
 static int emit(struct engine *e, int body, const struct hk_receipt_info *info, struct hk_err *err)
 {
@@ -1029,9 +1062,9 @@ static int emit(struct engine *e, int body, const struct hk_receipt_info *info, 
 	d->len = e->rec.len;
 	d->patient_id = info->patient_id;
 	d->coverage_id = info->coverage_id;
-	hk_snprintf(d->patient_key, sizeof(d->patient_key), "%s", info->patient_key);
-	hk_snprintf(d->type, sizeof(d->type), "%s", info->type);
-	hk_snprintf(d->record_key, sizeof(d->record_key), "%s", info->record_key);
+	copy_str(d->patient_key, sizeof(d->patient_key), info->patient_key);
+	copy_str(d->type, sizeof(d->type), info->type);
+	copy_str(d->record_key, sizeof(d->record_key), info->record_key);
 	d->total = info->total;
 	d->patient_share = info->patient_share;
 	if (hk_buf_add(&c->bytes, e->rec.data, e->rec.len, err) < 0)
@@ -1301,7 +1334,10 @@ static int consume(struct sink *k, struct chunk *c, struct hk_err *err)
 		/* "RE,1," becomes "RE,<n>," (レセプト番号 in file order, 記録条件仕様 RE) */
 		if (d->len < 5 || memcmp(rec, "RE,1,", 5) != 0)
 			return hk_err_set(err, HK_EXIT_INTERNAL, "receipt of %s does not start with RE,1,", d->patient_key);
-		n = hk_snprintf(re, sizeof(re), "RE,%ld,", k->next_no[d->body]);
+		/* "RE,%ld," */
+		memcpy(re, "RE,", 3);
+		n = 3 + (int)strlen(num(k->next_no[d->body], re + 3));
+		re[n++] = ',';
 		if (out_write(k, d->body, re, (size_t)n, err) < 0 ||
 		    out_write(k, d->body, rec + 5, d->len - 5, err) < 0)
 			return -1;
@@ -1318,9 +1354,21 @@ static int consume(struct sink *k, struct chunk *c, struct hk_err *err)
 		info.service_month = k->month7;
 		k->st->receipts[d->body]++;
 		k->st->amount[d->body] += d->total;
-		if (k->o->charges)
-			fprintf(k->o->charges, "%s,%s,%d,%ld,%s,%ld,%ld\n", d->patient_key, k->month7, d->body,
-				info.receipt_no, d->type, d->total, d->patient_share);
+		if (k->o->charges) {
+			/* fprintf "%s,%s,%d,%ld,%s,%ld,%ld\n" of key, month, body, number,
+			 * type, total and share, without the formatting */
+			char nb[4][24], line[sizeof(d->patient_key) + sizeof(d->type) + 7 * 24];
+			const char *parts[7] = {d->patient_key, k->month7, num(d->body, nb[0]), num(info.receipt_no, nb[1]),
+						d->type, num(d->total, nb[2]), num(d->patient_share, nb[3])};
+			size_t o = 0;
+			for (int f = 0; f < 7; f++) {
+				size_t len = strlen(parts[f]);
+				memcpy(line + o, parts[f], len);
+				o += len;
+				line[o++] = f < 6 ? ',' : '\n';
+			}
+			fwrite(line, 1, o, k->o->charges);
+		}
 		if (k->cb && k->cb(k->cb_ctx, &info, err) < 0)
 			return -1;
 	}

@@ -239,10 +239,33 @@ static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, i
 {
 	const struct hk_field_def *f = &def->fields[fno - 1];
 	unsigned cls = 0;
-	size_t n;
+	size_t n, room = rec->alloc - rec->len - 1;
+	char *dst = rec->data + rec->len;
 
-	for (n = 0; v[n]; n++)
+	/* Scanned and, as far as the record has room, copied to its end at once:
+	 * most values are ASCII that go as they are (below), and then the copy
+	 * is the field.  Otherwise the bytes past rec->len are ignored (and the
+	 * NUL put back) and the value is encoded and padded as usual. */
+	for (n = 0; v[n]; n++) {
 		cls |= byte_class[(unsigned char)v[n]];
+		if (n < room)
+			dst[n] = v[n];
+	}
+	if (!(cls & (B_BAD | B_HIGH)) && n <= room && n <= f->max && n > 0 &&
+	    (f->mode == HK_MODE_X || f->mode == HK_MODE_XK ||
+	     (f->mode == HK_MODE_N && !(cls & B_NONDIGIT) &&
+	      (v[0] != '0' || n == 1 || f->fixed || f->table || f->code_width || f->keepzero))) &&
+	    (f->fixed || f->mode == HK_MODE_N || v[n - 1] != ' ') &&
+	    (n == f->max || (!f->fixed && !(fno == 2 && def->id[0] == 'H' && def->id[1] == 'O') &&
+			     !(fno == 3 && def->id[0] == 'K' && def->id[1] == 'O') &&
+			     !(fno == 7 && def->id[0] == 'S' && def->id[1] == 'N')))) {
+		/* what finish_field() would write: no zeros to suppress, no
+		 * trailing space, no padding, the mode and size respected */
+		rec->len += n;
+		rec->data[rec->len] = '\0';
+		return 0;
+	}
+	rec->data[rec->len] = '\0';
 	if (cls & B_BAD) {
 		/* the first byte the format cannot carry */
 		for (n = 0; !(byte_class[(unsigned char)v[n]] & B_BAD); n++)
