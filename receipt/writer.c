@@ -246,11 +246,12 @@ static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, i
 	 * most values are ASCII that go as they are (below), and then the copy
 	 * is the field.  Otherwise the bytes past rec->len are ignored (and the
 	 * NUL put back) and the value is encoded and padded as usual. */
-	for (n = 0; v[n]; n++) {
+	for (n = 0; n < room && v[n]; n++) {
 		cls |= byte_class[(unsigned char)v[n]];
-		if (n < room)
-			dst[n] = v[n];
+		dst[n] = v[n];
 	}
+	for (; v[n]; n++)
+		cls |= byte_class[(unsigned char)v[n]];
 	if (!(cls & (B_BAD | B_HIGH)) && n <= room && n <= f->max && n > 0 &&
 	    (f->mode == HK_MODE_X || f->mode == HK_MODE_XK ||
 	     (f->mode == HK_MODE_N && !(cls & B_NONDIGIT) &&
@@ -330,7 +331,11 @@ int hk_uke_write(struct hk_uke_writer *w, const char *id, const char *const *val
 		return -1;
 	for (i = 1; i < def->nfields; i++) {
 		const char *v = i - 1 < nvalues ? values[i - 1] : NULL;
-		if (rec_add(&rec, ",", 1, err) < 0)
+		/* rec_add(&rec, ",", 1, err) but for the NUL, which the next
+		 * field or the record's end puts */
+		if (rec.len + 1 < rec.alloc)
+			rec.data[rec.len++] = ',';
+		else if (rec_add(&rec, ",", 1, err) < 0)
 			return -1;
 		/* an empty field: nothing between its commas */
 		if (v && v[0] && put_field(w, def, i + 1, v, &rec, err) < 0)
