@@ -806,7 +806,14 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 			struct hk_fee_key k = hk_fee_key(HK_FEE_MULTI_STAFF);
 			const char *mc;
 			char ms[5];
-			hk_snprintf(ms, sizeof(ms), "%s%s", mv->staff, mv->staff2);
+			{
+				/* hk_snprintf(ms, sizeof(ms), "%s%s", staff, staff2), without the formatting */
+				size_t a = strnlen(mv->staff, sizeof(ms) - 1);
+				size_t b = strnlen(mv->staff2, sizeof(ms) - 1 - a);
+				memcpy(ms, mv->staff, a);
+				memcpy(ms + a, mv->staff2, b);
+				ms[a + b] = '\0';
+			}
 			k.psy = psy;
 			k.staff = companion_staff(fam, mv->staff2);
 			k.bldg3 = building >= 3;
