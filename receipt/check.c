@@ -165,23 +165,28 @@ _Static_assert(HK_MAX_FIELDS <= 64, "a record's ok flags fit one uint64_t");
 #define RM_BYTES 64
 #define RM_FIELDS 33
 struct ck_rm_slot {
+	/* what a lookup compares, first: the hash and the bytes */
 	uint64_t hash;
-	uint64_t ok;            /* bit i: ok[i] */
 	uint16_t len;
-	bool shape;
-	signed char rank;       /* ck_rank_of() of the record's id */
-	uint64_t id;            /* a number for these bytes, unique in the file (ck_rec.line_id) */
-	/* a KA record: what ck_ka_parse() made of it (ka: set) */
-	bool ka, ka_date_ok, ka_amt_ok;
-	int ka_mask;
-	struct hk_date ka_date;
-	long ka_amt;
 	/* the reader split these bytes into nf fields cf[] without a
 	 * diagnostic (nf 0: unknown) - hk_uke_take() may stand in for it */
 	unsigned char nf;
-	struct ck_field cf[RM_FIELDS];
+	bool shape;
+	signed char rank;       /* ck_rank_of() of the record's id */
+	/* a KA record: what ck_ka_parse() made of it (ka: set) */
+	bool ka, ka_date_ok, ka_amt_ok;
 	unsigned char b[RM_BYTES];
+	uint64_t ok;            /* bit i: ok[i] */
+	uint64_t id;            /* a number for these bytes, unique in the file (ck_rec.line_id) */
+	long ka_amt;
+	int ka_mask;
+	struct hk_date ka_date;
+	/* (within RM_BYTES bytes: one byte each) */
+	struct {
+		unsigned char off, len;
+	} cf[RM_FIELDS];
 };
+_Static_assert(RM_BYTES <= UINT8_MAX, "a memo field's offset and length fit a byte");
 struct ck_rmemo {
 	/* t[i]: rm_tag() of s[i].hash (0: s[i] is empty) and when s[i] was last
 	 * found or filled (clock) - a small array of its own, so that the look
@@ -193,6 +198,14 @@ struct ck_rmemo {
 	struct ck_rm_slot s[RM_SLOTS];
 	uint64_t ids;           /* ids given so far */
 	uint32_t clock;
+	/* a file read through a reader's buffer (record_known()): the first CR
+	 * within RM_BYTES + 1 bytes from file offset next_off - 1 (0: none) is
+	 * at next_len from there, and the bytes before it hash to next_h - a
+	 * fact about the file's bytes, made while the record before was read,
+	 * so that the memo slots that may hold them are asked for early */
+	unsigned long long next_off;
+	uint32_t next_len;
+	uint64_t next_h;
 };
 
 /* What rm_prefetch() learnt of the records of a receipt read in place: the
@@ -351,7 +364,10 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 	s->raw = (uint32_t)base;
 	if (slot && slot->nf == nf) {
 		/* the same bytes, split the same way before */
-		memcpy(s->f, slot->cf, (size_t)nf * sizeof(*s->f));
+		for (int i = 0; i < nf; i++) {
+			s->f[i].off = slot->cf[i].off;
+			s->f[i].len = slot->cf[i].len;
+		}
 	} else {
 		for (int i = 0; i < nf; i++) {
 			/* every field lies inside the record's raw bytes */
@@ -614,10 +630,11 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 		e->id = ++rm->ids;
 		memcpy(e->b, r->raw, r->rawlen);
 		e->nf = 0;
-		if (rd_quiet && n == r->nfields && n <= RM_FIELDS) {
+		/* (hk_uke_take() would not count a 0x1A as hk_uke_next() does) */
+		if (rd_quiet && n == r->nfields && n <= RM_FIELDS && !memchr(r->raw, 0x1A, r->rawlen)) {
 			for (int i = 0; i < n; i++) {
-				e->cf[i].off = (uint16_t)(r->f[i].p - r->raw);
-				e->cf[i].len = (uint16_t)r->f[i].len;
+				e->cf[i].off = (unsigned char)(r->f[i].p - r->raw);
+				e->cf[i].len = (unsigned char)r->f[i].len;
 			}
 			e->nf = (unsigned char)n;
 		}
@@ -659,6 +676,40 @@ static bool record_known(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_u
 			e = rm_find_h(c->rmemo, p, len, h);
 			goto found;
 		}
+	}
+	if (!c->in_place) {
+		/* a file: the hash of these bytes made with the record before,
+		 * if it was (and the CR LF it assumed), and that of the next */
+		struct ck_rmemo *rm = c->rmemo;
+		unsigned long long off = hk_uke_offset(rd);
+		const unsigned char *q;
+		size_t left;
+		if (rm->next_off == off + 1) {
+			len = rm->next_len;
+			h = rm->next_h;
+			if (len + 1 >= avail || p[len] != '\r' || p[len + 1] != '\n')
+				return false;
+		} else {
+			cr = memchr(p, '\r', avail < RM_BYTES + 1 ? avail : RM_BYTES + 1);
+			if (!cr || (len = (size_t)(cr - p)) + 1 >= avail || cr[1] != '\n')
+				return false;
+			h = rm_hash(p, len);
+		}
+		rm->next_off = 0;
+		q = p + len + 2;
+		left = avail - len - 2;
+		if ((cr = memchr(q, '\r', left < RM_BYTES + 1 ? left : RM_BYTES + 1)) != NULL) {
+			size_t i;
+			rm->next_len = (uint32_t)(cr - q);
+			rm->next_h = rm_hash(q, rm->next_len);
+			rm->next_off = off + len + 2 + 1;
+			i = rm_pair(rm->next_h);
+			__builtin_prefetch(&rm->t[i]);
+			for (size_t b = 0; b < 2 * sizeof(struct ck_rm_slot); b += 64)
+				__builtin_prefetch((const char *)&rm->s[i] + b);
+		}
+		e = rm_find_h(rm, p, len, h);
+		goto found;
 	}
 	cr = memchr(p, '\r', avail < RM_BYTES + 1 ? avail : RM_BYTES + 1);
 	if (!cr || (len = (size_t)(cr - p)) + 1 >= avail || cr[1] != '\n')
@@ -752,6 +803,34 @@ static int run(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_err *err)
 	return 0;
 }
 
+/* The memos of one reading of a file (hk_check_file(), each of its halves,
+ * hk_check_mem()): in one allocation on huge pages, as thread_state()'s. */
+struct ck_file_memos {
+	struct ck_rmemo rmemo;
+	struct ck_memo memo;
+	void *raw;              /* the allocation this lies in */
+};
+
+static void memos_new(struct ck_ctx *c)
+{
+	void *raw = hk_calloc(1, sizeof(struct ck_file_memos) + HUGE_PAGE);
+	struct ck_file_memos *m =
+		(struct ck_file_memos *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+
+	huge_pages(m, sizeof(*m)); /* before the first touch */
+	m->raw = raw;
+	c->rmemo = &m->rmemo;
+	c->memo = &m->memo;
+}
+
+static void memos_free(struct ck_ctx *c)
+{
+	if (c->rmemo)
+		hk_free(((struct ck_file_memos *)(void *)c->rmemo)->raw);
+	c->rmemo = NULL;
+	c->memo = NULL;
+}
+
 /* t: the calling thread's state to use (its memos and storage), or NULL for
  * a context of its own */
 static void ctx_init(struct ck_ctx *c, const char *name, const struct hk_check_opts *o, hk_diag_fn fn,
@@ -775,6 +854,7 @@ static void ctx_init(struct ck_ctx *c, const char *name, const struct hk_check_o
 		c->cm = &t->cm;
 		c->memo = &t->memo;
 		c->rmemo = &t->rmemo;
+		t->rmemo.next_off = 0; /* (an offset into other bytes) */
 		c->thread = true;
 	} else {
 		c->b = batch_new();
@@ -814,8 +894,7 @@ static void ctx_free(struct ck_ctx *c)
 	hk_master_free(c->own_master);
 	if (c->thread)
 		return; /* the rest is the thread's */
-	hk_free(c->memo);
-	hk_free(c->rmemo);
+	memos_free(c);
 	hk_free(c->cm);
 	batch_free(c->b);
 }
@@ -980,8 +1059,7 @@ static int check_split(struct ck_ctx *c, struct hk_uke_reader *rd, unsigned long
 	atomic_init(&sp->cancel, false);
 	ctx_init(&sp->w, c->file, c->o, split_keep, sp, &sp->st, NULL);
 	if (split_find(sp, size)) {
-		sp->w.memo = hk_calloc(1, sizeof(*sp->w.memo));
-		sp->w.rmemo = hk_calloc(1, sizeof(*sp->w.rmemo));
+		memos_new(&sp->w);
 		sp->w.cancel = &sp->cancel;
 		sp->w.nrecords = 1; /* not the first record of the file */
 		sp->w.receipt_no = sp->receipts_before;
@@ -1031,8 +1109,7 @@ int hk_check_file(const char *path, const struct hk_check_opts *o, hk_diag_fn fn
 	int rc = -1;
 
 	ctx_init(&c, path, o, fn, ctx, st, NULL);
-	c.memo = hk_calloc(1, sizeof(*c.memo));
-	c.rmemo = hk_calloc(1, sizeof(*c.rmemo));
+	memos_new(&c);
 	rd = hk_uke_open(path, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c, err);
 	if (!rd)
 		goto out;
@@ -1054,8 +1131,7 @@ int hk_check_mem(const void *data, size_t len, const char *name, const struct hk
 	int rc = -1;
 
 	ctx_init(&c, name, o, fn, ctx, st, NULL);
-	c.memo = hk_calloc(1, sizeof(*c.memo));
-	c.rmemo = hk_calloc(1, sizeof(*c.rmemo));
+	memos_new(&c);
 	rd = hk_uke_open_mem(data, len, name, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c);
 	if (!rd) {
 		hk_err_set(err, HK_EXIT_INTERNAL, "%s: cannot open a memory reader", name);

@@ -188,12 +188,15 @@ long hk_uke_line(const struct hk_uke_reader *r);
  * borrowed (it must outlive the reading).  Free with hk_uke_close(). */
 struct hk_uke_reader *hk_uke_mem_fragment(struct hk_uke_reader *r, const void *data, size_t len,
 					  const char *name, unsigned flags, hk_diag_fn fn, void *ctx);
-/* The unread bytes of a reader made by hk_uke_mem_fragment() (*avail of
- * them; NULL: none, or another kind of reader).  hk_uke_take: the next
- * record is the len bytes there, followed by CR LF, and the caller knows
- * (from an earlier reading of the same bytes) that hk_uke_next() would split
- * it into rec->nfields fields rec->f[] without a diagnostic: count its line,
- * fill rec's line, raw bytes, id and layout, and step over it. */
+/* The unread bytes of a reader made by hk_uke_mem_fragment(), or those a
+ * file reader holds in its buffer (*avail of them, from file offset
+ * hk_uke_offset(); valid until the next hk_uke_next(), which may move them;
+ * NULL: none, or another kind of reader).  hk_uke_take: the next record is
+ * the len bytes there, followed by CR LF, and the caller knows (from an
+ * earlier reading of the same bytes, none of them 0x1A) that hk_uke_next()
+ * would split it into rec->nfields fields rec->f[] without a diagnostic:
+ * count its line, fill rec's line, raw bytes, id and layout, and step over
+ * it. */
 const unsigned char *hk_uke_peek(const struct hk_uke_reader *r, size_t *avail);
 void hk_uke_take(struct hk_uke_reader *r, size_t len, struct hk_uke_record *rec);
 bool hk_uke_quiet(const struct hk_uke_reader *r);

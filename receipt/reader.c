@@ -432,7 +432,9 @@ static void set_record(struct hk_uke_reader *r, struct hk_uke_record *rec, const
 
 const unsigned char *hk_uke_peek(const struct hk_uke_reader *r, size_t *avail)
 {
-	if (!r->virtual_eof || r->done || r->start >= r->end)
+	/* a file reader's buffer, or a fragment's bytes (a memory reader of
+	 * hk_uke_open_mem() may hold a 0x1A: not offered) */
+	if ((!r->virtual_eof && r->fd < 0) || r->done || r->start >= r->end)
 		return NULL;
 	*avail = r->end - r->start;
 	return r->buf + r->start;
