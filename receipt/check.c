@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "receipt/check_int.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "base/limits.h"
 #include "master/master.h"
 
@@ -181,12 +184,14 @@ struct ck_rm_slot {
 	long ka_amt;
 	int ka_mask;
 	struct hk_date ka_date;
-	/* (within RM_BYTES bytes: one byte each) */
+	/* (within RM_BYTES bytes: one byte each; a multiple of 4 of them, which
+	 * store() copies 4 at a time) */
 	struct {
 		unsigned char off, len;
-	} cf[RM_FIELDS];
+	} cf[(RM_FIELDS + 3) / 4 * 4];
 };
 _Static_assert(RM_BYTES <= UINT8_MAX, "a memo field's offset and length fit a byte");
+_Static_assert(sizeof(struct ck_field) == 4, "store() widens a memo field to a ck_field");
 struct ck_rmemo {
 	/* t[i]: rm_tag() of s[i].hash (0: s[i] is empty) and when s[i] was last
 	 * found or filled (clock) - a small array of its own, so that the look
@@ -341,9 +346,9 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 		b->recs = hk_realloc(b->recs, b->arecs * sizeof(*b->recs));
 	}
 	c->recs = b->recs;
-	if ((size_t)nf > b->afields - b->nfields) {
+	if ((size_t)nf + 3 > b->afields - b->nfields) {
 		struct ck_field *old = b->fields;
-		while ((size_t)nf > b->afields - b->nfields)
+		while ((size_t)nf + 3 > b->afields - b->nfields)
 			b->afields = b->afields ? b->afields * 2 : 1024;
 		b->fields = hk_realloc(b->fields, b->afields * sizeof(*b->fields));
 		if (b->fields != old)
@@ -363,11 +368,19 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 	s->ok = ok;
 	s->raw = (uint32_t)base;
 	if (slot && slot->nf == nf) {
-		/* the same bytes, split the same way before */
+		/* the same bytes, split the same way before (4 fields at a time:
+		 * the pool has room for 3 more, not yet anyone's) */
+#if defined(__SSE2__)
+		for (int i = 0; i < nf; i += 4) {
+			__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)&slot->cf[i]);
+			_mm_storeu_si128((__m128i *)(void *)&s->f[i], _mm_unpacklo_epi8(v, _mm_setzero_si128()));
+		}
+#else
 		for (int i = 0; i < nf; i++) {
 			s->f[i].off = slot->cf[i].off;
 			s->f[i].len = slot->cf[i].len;
 		}
+#endif
 	} else {
 		for (int i = 0; i < nf; i++) {
 			/* every field lies inside the record's raw bytes */
