@@ -660,11 +660,13 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 	return shape;
 }
 
-/* The next record of an in-place reader when the memo knows its bytes and
- * how the reader splits them: hk_uke_next() without the split (true; of
- * rec->f only f[0..2] are set), or false (nothing done).  The bytes matched a record the reader took without
- * a diagnostic, up to its first CR or LF; here they are followed by CR LF,
- * so the reader would cut and split them the same way, again silently. */
+/* The next record of a reader that offers its bytes (hk_uke_peek(): a file's
+ * buffer, a receipt read in place) when the memo knows its bytes and how the
+ * reader splits them: hk_uke_next() without the split (true; of rec->f only
+ * f[0..2] are set), or false (nothing done).  The bytes matched a record the
+ * reader took without a diagnostic and without a 0x1A, up to its first CR or
+ * LF; here they are followed by CR LF, so the reader would cut and split
+ * them the same way, again silently. */
 static bool record_known(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_uke_record *rec,
 			 struct ck_rm_slot **slot, struct rm_miss *miss)
 {
