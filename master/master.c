@@ -1334,6 +1334,28 @@ bool hk_master_may_exclude(const struct hk_master *m, const struct hk_master_ite
 	return (m->excl_pairs[bit / 8] >> (bit % 8) & 1) != 0;
 }
 
+uint64_t hk_master_may_exclude_set(const struct hk_master *m, const struct hk_master_item *a,
+				   const struct hk_master_item *const *b, size_t n)
+{
+	size_t nitems = m->n[HK_MT_KIHON], row;
+	uint64_t bits = 0;
+	if (n > 64)
+		n = 64;
+	if (!m->ncodes || a < m->items || a >= m->items + nitems)
+		return n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+	row = (size_t)m->item_code[a - m->items] * m->ncodes;
+	for (size_t k = 0; k < n; k++) {
+		size_t bit;
+		if (b[k] < m->items || b[k] >= m->items + nitems) {
+			bits |= (uint64_t)1 << k;
+			continue;
+		}
+		bit = row + m->item_code[b[k] - m->items];
+		bits |= (uint64_t)(m->excl_pairs[bit / 8] >> (bit % 8) & 1) << k;
+	}
+	return bits;
+}
+
 size_t hk_master_facilities(const struct hk_master *m, const char *code, struct hk_date on,
 			    const struct hk_master_facility **out, size_t max)
 {

@@ -274,6 +274,10 @@ const struct hk_master_exclusion *hk_master_exclusion(const struct hk_master *m,
  * rows of m (from hk_master_item); O(1), for checks over many pairs. */
 bool hk_master_may_exclude(const struct hk_master *m, const struct hk_master_item *a,
 			   const struct hk_master_item *b);
+/* hk_master_may_exclude(m, a, b[k]) as bit k, for k < n <= 64: one call for
+ * an item against the n items of a claim. */
+uint64_t hk_master_may_exclude_set(const struct hk_master *m, const struct hk_master_item *a,
+				   const struct hk_master_item *const *b, size_t n);
 
 /* オ: the 施設基準 rows of an item (rows of its 施設基準グループ for that code). */
 size_t hk_master_facilities(const struct hk_master *m, const char *code, struct hk_date on,

@@ -161,6 +161,11 @@ struct ck_memo {
 		const struct hk_master_item *it;
 		uint32_t key;
 	} line[CK_MEMO_LINES];
+	/* hk_master_uniform() of m over the month uni_month (y*12 + m; 0 = not
+	 * asked): then every answer is the same on every day of that month, and
+	 * the lookups above and below are kept under the month's first day */
+	int uni_month;
+	bool uni;
 	/* hk_master_exclusion() of two items on a date (a NULL = empty) */
 	struct {
 		const struct hk_master_item *a, *b;

@@ -452,12 +452,35 @@ static void memo_take(struct ck_memo *mo, const struct hk_master *m)
 	mo->serial = hk_master_serial(m);
 }
 
-/* hk_master_item(), through c->memo when the context keeps one. */
+/* Whether m gives every answer the same on every day of month y-mo
+ * (hk_master_uniform), through c->memo (m's, when it keeps one). */
+static bool month_uniform(struct ck_ctx *c, const struct hk_master *m, int y, int mo)
+{
+	struct hk_date first = {y, mo, 1}, last = {y, mo, hk_days_in_month(y, mo)};
+	struct ck_memo *me = c->memo;
+
+	if (!me)
+		return hk_master_uniform(m, first, last);
+	if (me->uni_month != y * 12 + mo) {
+		me->uni_month = y * 12 + mo;
+		me->uni = hk_master_uniform(m, first, last);
+	}
+	return me->uni;
+}
+
+/* The date an answer of the master about day d is kept under: d, or the
+ * first day of its month when every day of that month has the same answers
+ * (uni: month_uniform() of d's month). */
+static int memo_date(struct hk_date d, bool uni)
+{
+	return d.y * 512 + d.m * 32 + (uni ? 1 : d.d);
+}
+
+/* hk_master_item(), through c->memo when the context keeps one (date: memo_date() of d). */
 static const struct hk_master_item *item_of(struct ck_ctx *c, const struct hk_master *m, const char *code,
-					    uint32_t key, struct hk_date d)
+					    uint32_t key, struct hk_date d, int date)
 {
 	struct ck_memo *mo = c->memo;
-	int date = d.y * 512 + d.m * 32 + d.d;
 	size_t h;
 
 	if (!mo || !key || date <= 0)
@@ -472,12 +495,12 @@ static const struct hk_master_item *item_of(struct ck_ctx *c, const struct hk_ma
 	return mo->item[h].it;
 }
 
-/* hk_master_limits() of it->code on d (at most CK_MEMO_NLIM rows in *out), through c->memo. */
+/* hk_master_limits() of it->code on d (at most CK_MEMO_NLIM rows in *out), through c->memo
+ * (date: memo_date() of d). */
 static size_t limits_of(struct ck_ctx *c, const struct hk_master *m, const struct hk_master_item *it,
-			struct hk_date d, const struct hk_master_limit *const **out)
+			struct hk_date d, int date, const struct hk_master_limit *const **out)
 {
 	struct ck_memo *mo = c->memo;
-	int date = d.y * 512 + d.m * 32 + d.d;
 	size_t h;
 
 	if (!mo || !memo_is_for(mo, m)) {
@@ -615,13 +638,13 @@ static struct ck_memo_line *line_memo(struct ck_memo *mo, const struct ck_rec *r
 	return &mo->line[r->line_id % CK_MEMO_LINES];
 }
 
-/* hk_master_exclusion(m, a->code, b->code, on), through c->memo. */
+/* hk_master_exclusion(m, a->code, b->code, on), through c->memo (date: memo_date() of on). */
 static const struct hk_master_exclusion *exclusion_of(struct ck_ctx *c, const struct hk_master *m,
 						      const struct hk_master_item *a,
-						      const struct hk_master_item *b, struct hk_date on)
+						      const struct hk_master_item *b, struct hk_date on,
+						      int date)
 {
 	struct ck_memo *mo = c->memo;
-	int date = on.y * 512 + on.m * 32 + on.d;
 	size_t h;
 
 	if (!mo || !memo_is_for(mo, m))
@@ -656,8 +679,9 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	uint32_t dkey[MAX_PAIR_KA], keys[MAX_PAIR_KA];
 	size_t nka = 0, nd, di[MAX_PAIR_KA], first[MAX_PAIR_KA], last[MAX_PAIR_KA], nxt[MAX_PAIR_KA];
 	int day[MAX_PAIR_KA], wix[MAX_PAIR_KA], wd1;
+	uint64_t dmask[MAX_PAIR_KA]; /* by distinct code: bit d = a line on day d, bit 32 + w = one in week w */
 	int16_t kslot[128]; /* distinct codes by a hash of their number (-1: free) */
-	bool all = true;
+	bool all = true, uni;
 
 	if (!m)
 		return;
@@ -668,6 +692,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 			if (c->recs[i].rank == CK_R_KA && c->recs[i].line_id)
 				__builtin_prefetch(&c->memo->line[c->recs[i].line_id % CK_MEMO_LINES]);
 	}
+	uni = month_uniform(c, m, x->sy, x->sm);
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		const struct hk_master_item *it;
@@ -697,7 +722,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 				continue;
 			}
 			key = hk_master_code_key(code);
-			it = item_of(c, m, code, key, d);
+			it = item_of(c, m, code, key, d, memo_date(d, uni));
 			if (!it) {
 				ck_diag(c, r->line, "KA", 4, "E-KA-MASTER",
 					"訪問看護療養費コード %s is not in the 訪問看護療養費マスター in force on %04d%02d%02d",
@@ -774,6 +799,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 			dist[nd] = items[a];
 			dkey[nd] = key;
 			first[nd] = a;
+			dmask[nd] = 0;
 			nd++;
 		} else {
 			nxt[last[k]] = a;
@@ -785,6 +811,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		/* the week (Sunday to Saturday) of the month, 0-5: equal for two
 		 * days of the month when their week starts are equal */
 		wix[a] = (day[a] - 1 + wd1) / 7;
+		dmask[k] |= (uint64_t)1 << day[a] | (uint64_t)1 << (32 + wix[a]);
 	}
 	/* 算定回数限度 (day, week, month units): for each line of a code, how many
 	 * lines of that code up to it fall in its day, week or month */
@@ -795,7 +822,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		if (!it->rel_limit)
 			continue;
 		int perday[32], perweek[6], nday[MAX_PAIR_KA], nweek[MAX_PAIR_KA], maxday = 0, maxweek = 0;
-		nl = limits_of(c, m, it, dates[first[k]], &lim);
+		nl = limits_of(c, m, it, dates[first[k]], memo_date(dates[first[k]], uni), &lim);
 		/* each line's count of the code's lines up to it on its day and in its week */
 		for (size_t a = first[k]; a < nka; a = nxt[a])
 			perday[day[a]] = perweek[wix[a]] = 0;
@@ -852,10 +879,12 @@ next_code:;
 			size_t a = afirst[k];
 			if (a == nka)
 				continue;
-			for (size_t k2 = 0; k2 < nd; k2++) {
-				const struct hk_master_exclusion *ex = NULL;
-				if (k2 != k && hk_master_may_exclude(m, items[a], dist[k2]))
-					ex = exclusion_of(c, m, items[a], dist[k2], dates[a]);
+			uint64_t may = hk_master_may_exclude_set(m, items[a], dist, nd) & ~((uint64_t)1 << k);
+			/* (cache[k][k2] is read for the bits of live[k] alone) */
+			for (; may; may &= may - 1) {
+				int k2 = __builtin_ctzll(may);
+				const struct hk_master_exclusion *ex =
+					exclusion_of(c, m, items[a], dist[k2], dates[a], memo_date(dates[a], uni));
 				cache[k][k2] = ex;
 				if (ex && !ex->special && ex->kind != HK_EX_CODE_OK) {
 					live[k] |= (uint64_t)1 << k2;
@@ -868,6 +897,26 @@ next_code:;
 		}
 		if (!any)
 			return; /* no pair of this receipt's codes can clash */
+		/* A line of code k clashes with one of code k2 only if the two
+		 * codes share a day (DAY, SAME_TIME), a week (WEEK) or the month
+		 * (MONTH): when no pair that may clash does, none of the lines
+		 * below finds one. */
+		any = false;
+		for (size_t k = 0; k < nd && !any; k++) {
+			for (uint64_t t = live[k]; t; t &= t - 1) {
+				int k2 = __builtin_ctzll(t);
+				int scope = cache[k][k2]->scope;
+				uint64_t both = dmask[k] & dmask[k2];
+				if (scope == HK_EXS_MONTH ||
+				    ((scope == HK_EXS_DAY || scope == HK_EXS_SAME_TIME) && (uint32_t)both) ||
+				    (scope == HK_EXS_WEEK && (both >> 32))) {
+					any = true;
+					break;
+				}
+			}
+		}
+		if (!any)
+			return;
 		/* for the codes some pair may clash with: their first line on each
 		 * day and in each week (nka = none) */
 		for (size_t k = 0; k < nd; k++)
