@@ -137,6 +137,8 @@ struct rc {                      /* what one receipt holds, gathered once */
 	int sy, sm;              /* 指定訪問看護年月 */
 	bool ka_ok;              /* every KA has a valid date in the month, 負担区分 and 金額 */
 	bool kouki;              /* HO 保険者番号 begins 39 */
+	/* the records of rank k are among c->recs[lo[k] .. hi[k] - 1] (none: 0, 0) */
+	size_t lo[CK_NRANKS], hi[CK_NRANKS];
 };
 
 static void check_structure(struct ck_ctx *c, struct rc *x)
@@ -149,7 +151,9 @@ static void check_structure(struct ck_ctx *c, struct rc *x)
 		int k = r->rank;
 		if (k < 0)
 			continue; /* unknown id: E-REC-ID already */
-		cnt[k]++;
+		if (!cnt[k]++)
+			x->lo[k] = i;
+		x->hi[k] = i + 1;
 		if (k < last && !order_reported) {
 			ck_diag(c, r->line, r->id, 0, "E-RE-ORDER",
 				"%s comes after %s; a receipt's records are in the order "
@@ -256,7 +260,7 @@ static void check_ka(struct ck_ctx *c, struct rc *x)
 	for (int p = 0; p < NPAYERS; p++)
 		present |= x->present[p] << p;
 	x->ka_ok = true;
-	for (size_t i = 0; i < c->nrecs; i++) {
+	for (size_t i = x->lo[CK_R_KA]; i < x->hi[CK_R_KA]; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		int mask;
 		if (r->rank != CK_R_KA)
@@ -301,7 +305,7 @@ static void check_sn_jd(struct ck_ctx *c, struct rc *x, const char *id)
 	int rank = sn ? CK_R_SN : CK_R_JD;
 	char no[16];
 
-	for (size_t i = 0; i < c->nrecs; i++) {
+	for (size_t i = x->lo[rank]; i < x->hi[rank]; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		if (r->rank != rank || !num(c, r, 1, &s))
 			continue;
@@ -352,7 +356,7 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 		payrec[k + 1] = x->ko[k];
 	if (!x->ka_ok || !x->month_ok)
 		return;
-	for (size_t i = 0; i < c->nrecs; i++) {
+	for (size_t i = x->lo[CK_R_KA]; i < x->hi[CK_R_KA]; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		int mask;
 		if (r->rank != CK_R_KA)
@@ -369,7 +373,7 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 		}
 	}
 	nd = hk_days_in_month(x->sy, x->sm);
-	for (size_t i = 0; i < c->nrecs; i++) {
+	for (size_t i = x->lo[CK_R_JD]; i < x->hi[CK_R_JD]; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		unsigned long jdays = 0;
 		int p;
@@ -678,6 +682,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	const struct hk_master_item *dist[MAX_PAIR_KA];
 	uint32_t dkey[MAX_PAIR_KA], keys[MAX_PAIR_KA];
 	size_t nka = 0, nd, di[MAX_PAIR_KA], first[MAX_PAIR_KA], last[MAX_PAIR_KA], nxt[MAX_PAIR_KA];
+	size_t dlines[MAX_PAIR_KA]; /* by distinct code: its lines */
 	int day[MAX_PAIR_KA], wix[MAX_PAIR_KA], wd1;
 	uint64_t dmask[MAX_PAIR_KA]; /* by distinct code: bit d = a line on day d, bit 32 + w = one in week w */
 	int16_t kslot[128]; /* distinct codes by a hash of their number (-1: free) */
@@ -688,12 +693,12 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	if (c->memo) {
 		memo_take(c->memo, m);
 		/* the lines' memo entries are far apart: ask for all of them at once */
-		for (size_t i = 0; i < c->nrecs; i++)
+		for (size_t i = x->lo[CK_R_KA]; i < x->hi[CK_R_KA]; i++)
 			if (c->recs[i].rank == CK_R_KA && c->recs[i].line_id)
 				__builtin_prefetch(&c->memo->line[c->recs[i].line_id % CK_MEMO_LINES]);
 	}
 	uni = month_uniform(c, m, x->sy, x->sm);
-	for (size_t i = 0; i < c->nrecs; i++) {
+	for (size_t i = x->lo[CK_R_KA]; i < x->hi[CK_R_KA]; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		const struct hk_master_item *it;
 		struct ck_memo_line *ln;
@@ -800,6 +805,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 			dkey[nd] = key;
 			first[nd] = a;
 			dmask[nd] = 0;
+			dlines[nd] = 0;
 			nd++;
 		} else {
 			nxt[last[k]] = a;
@@ -812,6 +818,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 		 * days of the month when their week starts are equal */
 		wix[a] = (day[a] - 1 + wd1) / 7;
 		dmask[k] |= (uint64_t)1 << day[a] | (uint64_t)1 << (32 + wix[a]);
+		dlines[k]++;
 	}
 	/* 算定回数限度 (day, week, month units): for each line of a code, how many
 	 * lines of that code up to it fall in its day, week or month */
@@ -823,6 +830,13 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 			continue;
 		int perday[32], perweek[6], nday[MAX_PAIR_KA], nweek[MAX_PAIR_KA], maxday = 0, maxweek = 0;
 		nl = limits_of(c, m, it, dates[first[k]], memo_date(dates[first[k]], uni), &lim);
+		/* a code's lines in a day or a week are at most its lines in the month */
+		bool over = false;
+		for (size_t l = 0; l < nl && l < CK_MEMO_NLIM; l++)
+			if (lim[l]->max > 0 && (size_t)lim[l]->max < dlines[k])
+				over = true;
+		if (!over)
+			continue;
 		/* each line's count of the code's lines up to it on its day and in its week */
 		for (size_t a = first[k]; a < nka; a = nxt[a])
 			perday[day[a]] = perweek[wix[a]] = 0;
