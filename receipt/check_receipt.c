@@ -139,6 +139,10 @@ struct rc {                      /* what one receipt holds, gathered once */
 	bool kouki;              /* HO 保険者番号 begins 39 */
 	/* the records of rank k are among c->recs[lo[k] .. hi[k] - 1] (none: 0, 0) */
 	size_t lo[CK_NRANKS], hi[CK_NRANKS];
+	/* by payer, over the KA lines (read when ka_ok): bit d of kadays = a
+	 * line on day d the payer bears, total = the 金額 it bears */
+	unsigned long kadays[NPAYERS];
+	long total[NPAYERS];
 };
 
 static void check_structure(struct ck_ctx *c, struct rc *x)
@@ -286,6 +290,11 @@ static void check_ka(struct ck_ctx *c, struct rc *x)
 		}
 		prev = d;
 		have_prev = true;
+		for (unsigned t = (unsigned)mask & ((1u << NPAYERS) - 1); t; t &= t - 1) {
+			int p = __builtin_ctz(t);
+			x->kadays[p] |= 1UL << d.d;
+			x->total[p] += r->ka_amt;
+		}
 		for (int p = 0; (mask & ~present) && p < NPAYERS; p++)
 			if ((mask >> p & 1) && !x->present[p]) {
 				ck_diag(c, r->line, "KA", 3, "E-KA-PAYER",
@@ -344,38 +353,21 @@ static void check_sn_jd(struct ck_ctx *c, struct rc *x, const char *id)
 /* JD days against KA dates; 実日数 and 合計金額 against JD and KA. */
 static void check_days_totals(struct ck_ctx *c, struct rc *x)
 {
-	unsigned long kadays[NPAYERS] = {0}; /* bit d = a KA on day d borne by the payer */
-	long total[NPAYERS] = {0}, jitsu[NPAYERS] = {0}, s, v;
+	const unsigned long *kadays = x->kadays; /* (check_ka()) */
+	const long *total = x->total;
+	long jitsu[NPAYERS] = {0}, s, v;
 	bool has_jd[NPAYERS] = {false}, jd_ok[NPAYERS] = {false};
 	const struct ck_rec *payrec[NPAYERS] = {x->ho};
-	struct hk_date d;
-	long amt;
 	int nd;
 
 	for (int k = 0; k < x->nko; k++)
 		payrec[k + 1] = x->ko[k];
 	if (!x->ka_ok || !x->month_ok)
-		return;
-	for (size_t i = x->lo[CK_R_KA]; i < x->hi[CK_R_KA]; i++) {
-		const struct ck_rec *r = &c->recs[i];
-		int mask;
-		if (r->rank != CK_R_KA)
-			continue;
-		mask = r->ka_mask;
-		if (mask < 0 || !r->ka_date_ok || !r->ka_amt_ok)
-			return;
-		d = r->ka_date;
-		amt = r->ka_amt;
-		for (unsigned t = (unsigned)mask & ((1u << NPAYERS) - 1); t; t &= t - 1) {
-			int p = __builtin_ctz(t);
-			kadays[p] |= 1UL << d.d;
-			total[p] += amt;
-		}
-	}
+		return; /* (then every KA line has a valid date, 負担区分 and 金額) */
 	nd = hk_days_in_month(x->sy, x->sm);
 	for (size_t i = x->lo[CK_R_JD]; i < x->hi[CK_R_JD]; i++) {
 		const struct ck_rec *r = &c->recs[i];
-		unsigned long jdays = 0;
+		unsigned long jdays = 0, diff;
 		int p;
 		bool ok = true;
 		if (r->rank != CK_R_JD || !num(c, r, 1, &s) || s < 1 || s > NPAYERS || !x->present[s - 1])
@@ -398,10 +390,11 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 		if (!ok)
 			continue;
 		jd_ok[p] = true;
-		for (int day = 1; day <= 31; day++) {
-			bool inj = jdays >> day & 1, ink = kadays[p] >> day & 1;
-			if (inj == ink)
-				continue;
+		/* the first day (1-31) the JD codes and the KA lines do not both have */
+		diff = (jdays ^ kadays[p]) & 0xfffffffeUL;
+		if (diff) {
+			int day = __builtin_ctzl(diff);
+			bool inj = jdays >> day & 1;
 			if (inj && day > nd)
 				ck_diag(c, r->line, "JD", day + 2, "E-JD-DAYS",
 					"%d日の情報 is coded, but %04d%02d has only %d days", day, x->sy, x->sm, nd);
@@ -414,7 +407,6 @@ static void check_days_totals(struct ck_ctx *c, struct rc *x)
 					"KA on %04d%02d%02d is borne by %s, but %d日の情報 is empty", x->sy, x->sm,
 					day, payer_name(p), day);
 			jd_ok[p] = false; /* 実日数 is not compared against a JD that is wrong */
-			break;
 		}
 	}
 	for (int p = 0; p < NPAYERS; p++) {
@@ -500,14 +492,14 @@ static const struct hk_master_item *item_of(struct ck_ctx *c, const struct hk_ma
 }
 
 /* hk_master_limits() of it->code on d (at most CK_MEMO_NLIM rows in *out), through c->memo
- * (date: memo_date() of d). */
+ * (date: memo_date() of d; the memo, when kept, is m's: check_master() took it). */
 static size_t limits_of(struct ck_ctx *c, const struct hk_master *m, const struct hk_master_item *it,
 			struct hk_date d, int date, const struct hk_master_limit *const **out)
 {
 	struct ck_memo *mo = c->memo;
 	size_t h;
 
-	if (!mo || !memo_is_for(mo, m)) {
+	if (!mo) {
 		c->lim_n = hk_master_limits(m, it->code, d, c->lim, CK_MEMO_NLIM);
 		*out = c->lim;
 		return c->lim_n;
@@ -642,7 +634,8 @@ static struct ck_memo_line *line_memo(struct ck_memo *mo, const struct ck_rec *r
 	return &mo->line[r->line_id % CK_MEMO_LINES];
 }
 
-/* hk_master_exclusion(m, a->code, b->code, on), through c->memo (date: memo_date() of on). */
+/* hk_master_exclusion(m, a->code, b->code, on), through c->memo (date: memo_date() of on;
+ * the memo, when kept, is m's: check_master() took it). */
 static const struct hk_master_exclusion *exclusion_of(struct ck_ctx *c, const struct hk_master *m,
 						      const struct hk_master_item *a,
 						      const struct hk_master_item *b, struct hk_date on,
@@ -651,7 +644,7 @@ static const struct hk_master_exclusion *exclusion_of(struct ck_ctx *c, const st
 	struct ck_memo *mo = c->memo;
 	size_t h;
 
-	if (!mo || !memo_is_for(mo, m))
+	if (!mo)
 		return hk_master_exclusion(m, a->code, b->code, on);
 	h = ((uintptr_t)a / sizeof(*a) * 31u + (uintptr_t)b / sizeof(*b) * 131u + (size_t)date) %
 	    CK_MEMO_EXCL;
