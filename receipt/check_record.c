@@ -300,8 +300,11 @@ static bool check_code(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 	return true;
 }
 
+/* The rules of kind k on field i; false when the value fails them (after a
+ * diagnostic).  quiet: make no diagnostic, and answer false when there would
+ * be one (a warning too). */
 static bool check_kind(struct ck_ctx *c, const struct hk_uke_record *r, int i,
-		       const struct hk_field_def *fd, enum kind k)
+		       const struct hk_field_def *fd, enum kind k, bool quiet)
 {
 	const unsigned char *p = r->f[i].p;
 	size_t len = r->f[i].len;
@@ -314,18 +317,24 @@ static bool check_kind(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 	case K_DATE:
 		if (len == 8 && hk_date_parse((const char *)p, len, &dt))
 			return true;
+		if (quiet)
+			return false;
 		ck_diag(c, r->line, r->id, i + 1, "E-DATE", "%s %s is not a date YYYYMMDD", fd->name,
 			ck_show(p, len, v, sizeof(v)));
 		return false;
 	case K_MONTH:
 		if (len == 6 && hk_month_parse((const char *)p, len, &y, &m))
 			return true;
+		if (quiet)
+			return false;
 		ck_diag(c, r->line, r->id, i + 1, "E-MONTH", "%s %s is not a month YYYYMM", fd->name,
 			ck_show(p, len, v, sizeof(v)));
 		return false;
 	case K_TIME:
 		if (len == 4 && hk_time_parse((const char *)p, len) >= 0)
 			return true;
+		if (quiet)
+			return false;
 		ck_diag(c, r->line, r->id, i + 1, "E-TIME", "%s %s is not a time hhmm (0000-2359)",
 			fd->name, ck_show(p, len, v, sizeof(v)));
 		return false;
@@ -343,6 +352,8 @@ static bool check_kind(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 			why = hk_validate_insurer(num);
 		if (!why)
 			return true;
+		if (quiet)
+			return false;
 		ck_diag(c, r->line, r->id, i + 1, "E-INSURER", "%s %s: %s", fd->name,
 			ck_show(p, len, v, sizeof(v)), why);
 		return false;
@@ -354,6 +365,8 @@ static bool check_kind(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 			why = hk_validate_payer(num);
 		if (!why)
 			return true;
+		if (quiet)
+			return false;
 		ck_diag(c, r->line, r->id, i + 1, "E-PAYER-NUMBER", "%s %s: %s", fd->name,
 			ck_show(p, len, v, sizeof(v)), why);
 		return false;
@@ -362,6 +375,8 @@ static bool check_kind(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 			why = "受給者番号 must be 7 digits";
 		else
 			why = hk_validate_recipient(num);
+		if (why && quiet)
+			return false;
 		if (why)
 			ck_diag(c, r->line, r->id, i + 1, "W-RECIPIENT-NUMBER", "%s %s: %s", fd->name,
 				ck_show(p, len, v, sizeof(v)), why);
@@ -370,6 +385,8 @@ static bool check_kind(struct ck_ctx *c, const struct hk_uke_record *r, int i,
 		for (size_t j = 0; j + 1 < len; j += 2) {
 			unsigned cp = (unsigned)p[j] << 8 | p[j + 1];
 			if (!(cp >= 0x8340 && cp <= 0x8396) && cp != 0x815B) {
+				if (quiet)
+					return false;
 				ck_diag(c, r->line, r->id, i + 1, "E-KANA",
 					"%s %s: character %zu %s is not full-width katakana or ー (no space, "
 					"no ―/－)", fd->name, ck_show(p, len, v, sizeof(v)), j / 2 + 1,
@@ -467,7 +484,7 @@ static void check_cross(struct ck_ctx *c, const struct hk_uke_record *r, bool *o
  * the field rules of ck_record() below without a diagnostic: the same rules
  * in one loop over the fields, which gives up (false) at the first thing the
  * rules would have something to say about, or that it leaves to them (a
- * half-width katakana, a 保険者番号 ...).  Then ck_record() runs the rules.
+ * half-width katakana ...).  Then ck_record() runs the rules.
  */
 /* hk_sjis_char_len(p, n) == 2, without the call (fields_clean() asks it of
  * every character of a full-width field) */
@@ -560,7 +577,10 @@ static bool fields_clean(struct ck_ctx *c, const struct hk_uke_record *r, const 
 				return false;
 			break;
 		default:
-			return false;
+			/* 保険者番号, 負担者番号, 受給者番号, カナ氏名 */
+			if (!check_kind(c, r, i, fd, (enum kind)kind[i], true))
+				return false;
+			break;
 		}
 	}
 	return true;
@@ -611,7 +631,7 @@ bool ck_record(struct ck_ctx *c, const struct hk_uke_record *r, bool ok[HK_MAX_F
 			continue;
 		if (fd->table && !check_code(c, r, i, fd))
 			continue;
-		if (k != K_NONE && !check_kind(c, r, i, fd, k))
+		if (k != K_NONE && !check_kind(c, r, i, fd, k, false))
 			continue;
 		if (fd->mode == HK_MODE_N && !fd->fixed && !fd->table && !fd->keepzero && k == K_NONE &&
 		    r->f[i].len > 1 && r->f[i].p[0] == '0')
