@@ -1338,19 +1338,22 @@ uint64_t hk_master_may_exclude_set(const struct hk_master *m, const struct hk_ma
 				   const struct hk_master_item *const *b, size_t n)
 {
 	size_t nitems = m->n[HK_MT_KIHON], row;
+	/* b[k] is a row of m when its offset from m->items is below span */
+	uintptr_t base = (uintptr_t)m->items, span = (uintptr_t)nitems * sizeof(*m->items);
 	uint64_t bits = 0;
 	if (n > 64)
 		n = 64;
-	if (!m->ncodes || a < m->items || a >= m->items + nitems)
+	if (!m->ncodes || (uintptr_t)a - base >= span)
 		return n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
 	row = (size_t)m->item_code[a - m->items] * m->ncodes;
 	for (size_t k = 0; k < n; k++) {
+		uintptr_t off = (uintptr_t)b[k] - base;
 		size_t bit;
-		if (b[k] < m->items || b[k] >= m->items + nitems) {
+		if (off >= span) {
 			bits |= (uint64_t)1 << k;
 			continue;
 		}
-		bit = row + m->item_code[b[k] - m->items];
+		bit = row + m->item_code[off / sizeof(*m->items)];
 		bits |= (uint64_t)(m->excl_pairs[bit / 8] >> (bit % 8) & 1) << k;
 	}
 	return bits;
