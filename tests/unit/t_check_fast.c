@@ -136,6 +136,24 @@ TEST(check_fast_master_may_exclude)
 	}
 	CHECK(nyes > 0);
 	CHECK(nno > nyes);
+	/* hk_master_may_exclude_set(): the same answers, 64 items at a time
+	 * (and an item that is no row of m: "may") */
+	for (size_t i = 0; i < n; i++) {
+		const struct hk_master_item *a = hk_master_item_at(m, i), *b[64];
+		struct hk_master_item other = *a;
+		for (size_t j0 = 0; j0 < n; j0 += 63) {
+			size_t k, nb = 0;
+			uint64_t bits;
+			for (size_t j = j0; j < n && nb < 63; j++)
+				b[nb++] = hk_master_item_at(m, j);
+			b[nb++] = &other;
+			bits = hk_master_may_exclude_set(m, a, b, nb);
+			for (k = 0; k + 1 < nb; k++)
+				CHECK((bits >> k & 1) == hk_master_may_exclude(m, a, b[k]));
+			CHECK(bits >> k & 1);
+		}
+		CHECK(hk_master_may_exclude_set(m, &other, b, 3) == 7);
+	}
 	hk_master_free(m);
 }
 
