@@ -1334,27 +1334,29 @@ bool hk_master_may_exclude(const struct hk_master *m, const struct hk_master_ite
 	return (m->excl_pairs[bit / 8] >> (bit % 8) & 1) != 0;
 }
 
-uint64_t hk_master_may_exclude_set(const struct hk_master *m, const struct hk_master_item *a,
-				   const struct hk_master_item *const *b, size_t n)
+uint32_t hk_master_code_index(const struct hk_master *m, const struct hk_master_item *it)
 {
-	size_t nitems = m->n[HK_MT_KIHON], row;
-	/* b[k] is a row of m when its offset from m->items is below span */
-	uintptr_t base = (uintptr_t)m->items, span = (uintptr_t)nitems * sizeof(*m->items);
+	/* it is a row of m when its offset from m->items is below the array's size */
+	uintptr_t off = (uintptr_t)it - (uintptr_t)m->items;
+	if (!m->ncodes || off >= (uintptr_t)m->n[HK_MT_KIHON] * sizeof(*m->items))
+		return HK_MASTER_ANY_CODE;
+	return m->item_code[off / sizeof(*m->items)];
+}
+
+uint64_t hk_master_may_exclude_set(const struct hk_master *m, uint32_t a, const uint32_t *b, size_t n)
+{
 	uint64_t bits = 0;
+	size_t row = (size_t)a * m->ncodes;
 	if (n > 64)
 		n = 64;
-	if (!m->ncodes || (uintptr_t)a - base >= span)
+	if (a == HK_MASTER_ANY_CODE)
 		return n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
-	row = (size_t)m->item_code[a - m->items] * m->ncodes;
 	for (size_t k = 0; k < n; k++) {
-		uintptr_t off = (uintptr_t)b[k] - base;
-		size_t bit;
-		if (off >= span) {
+		size_t bit = row + b[k];
+		if (b[k] == HK_MASTER_ANY_CODE)
 			bits |= (uint64_t)1 << k;
-			continue;
-		}
-		bit = row + m->item_code[off / sizeof(*m->items)];
-		bits |= (uint64_t)(m->excl_pairs[bit / 8] >> (bit % 8) & 1) << k;
+		else if (m->excl_pairs[bit / 8] >> (bit % 8) & 1)
+			bits |= (uint64_t)1 << k;
 	}
 	return bits;
 }

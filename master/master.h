@@ -274,10 +274,14 @@ const struct hk_master_exclusion *hk_master_exclusion(const struct hk_master *m,
  * rows of m (from hk_master_item); O(1), for checks over many pairs. */
 bool hk_master_may_exclude(const struct hk_master *m, const struct hk_master_item *a,
 			   const struct hk_master_item *b);
-/* hk_master_may_exclude(m, a, b[k]) as bit k, for k < n <= 64: one call for
- * an item against the n items of a claim. */
-uint64_t hk_master_may_exclude_set(const struct hk_master *m, const struct hk_master_item *a,
-				   const struct hk_master_item *const *b, size_t n);
+/* hk_master_may_exclude() of many pairs: the index of an item's code among
+ * the 基本テーブル's codes (HK_MASTER_ANY_CODE: it is no row of m, or m has
+ * no index, so that every pair with it may exclude), and bit k of
+ * hk_master_may_exclude_set() = hk_master_may_exclude(m, a, b[k]) for the
+ * items a and b[k] whose code indexes are given, k < n <= 64. */
+#define HK_MASTER_ANY_CODE UINT32_MAX
+uint32_t hk_master_code_index(const struct hk_master *m, const struct hk_master_item *it);
+uint64_t hk_master_may_exclude_set(const struct hk_master *m, uint32_t a, const uint32_t *b, size_t n);
 
 /* オ: the 施設基準 rows of an item (rows of its 施設基準グループ for that code). */
 size_t hk_master_facilities(const struct hk_master *m, const char *code, struct hk_date on,

@@ -869,6 +869,7 @@ next_code:;
 	{
 		const struct hk_master_exclusion *cache[64][64];
 		uint64_t live[64], anyk = 0; /* bit k2 of live[k]: (k, k2) has a row that may clash */
+		uint32_t dcode[64];          /* hk_master_code_index() of dist[k] */
 		uint64_t always[64];         /* ... valid on every day of the month */
 		uint16_t fday[64][32], fwk[64][32];
 		size_t afirst[64];
@@ -878,6 +879,7 @@ next_code:;
 		for (size_t k = 0; k < nd; k++) {
 			afirst[k] = nka;
 			live[k] = always[k] = 0;
+			dcode[k] = hk_master_code_index(m, dist[k]);
 		}
 		for (size_t a = 0; a < nka; a++)
 			if (items[a]->rel_exclusion && afirst[di[a]] == nka)
@@ -886,7 +888,8 @@ next_code:;
 			size_t a = afirst[k];
 			if (a == nka)
 				continue;
-			uint64_t may = hk_master_may_exclude_set(m, items[a], dist, nd) & ~((uint64_t)1 << k);
+			uint32_t acode = items[a] == dist[k] ? dcode[k] : hk_master_code_index(m, items[a]);
+			uint64_t may = hk_master_may_exclude_set(m, acode, dcode, nd) & ~((uint64_t)1 << k);
 			/* (cache[k][k2] is read for the bits of live[k] alone) */
 			for (; may; may &= may - 1) {
 				int k2 = __builtin_ctzll(may);
