@@ -125,6 +125,9 @@ struct ck_cmemo {
 		unsigned char len;
 		unsigned char res;      /* CK_CODE_VALID, CK_CODE_SHADED or CK_CODE_NONE */
 	} code[CK_CODE_MEMO];
+	/* the answer for a 1-byte code of 別表 t < 32 (the common case): one[t][byte],
+	 * CK_CODE_* (0 = not asked yet) */
+	unsigned char one[32][256];
 	/* the last 8 bytes hk_date_parse() took for a date, and its answer */
 	uint64_t date8;         /* 0: none */
 	struct hk_date date8_d;

@@ -234,6 +234,12 @@ int ck_code(struct ck_ctx *c, int table, const unsigned char *code, size_t len)
 	struct ck_code_memo *e;
 	uint32_t key = 0;
 
+	if (len == 1 && table > 0 && table < 32) {
+		unsigned char *res = &c->cm->one[table][code[0]];
+		if (!*res)
+			*res = (unsigned char)code_lookup(table, code, len);
+		return *res;
+	}
 	if (len == 0 || len > 4 || table <= 0 || table > 255)
 		return code_lookup(table, code, len);
 	for (size_t k = 0; k < len; k++)
