@@ -23,6 +23,10 @@ n_file=$(grep -c '^RE,' uke/1/RECEIPTH.UKE uke/2/RECEIPTH.UKE | awk -F: '{s+=$2}
 [ "$(sql st.db "SELECT sha256 FROM run_output WHERE run_id = 1 AND body = 1")" = "$(sha256sum uke/1/RECEIPTH.UKE | cut -c1-64)" ] && pass output_digest || fail output_digest "digest differs"
 cmp -s uke/1/RECEIPTH.UKE st.db.archive/run-1/1/RECEIPTH.UKE && pass archived_copy || fail archived_copy "archive differs"
 [ "$(sql st.db "SELECT count(*) FROM audit_log WHERE command = 'build'")" = 1 ] && pass audit_build || fail audit_build "no audit row"
+# the build's write connection does not enforce foreign keys (docs/schema.md):
+# every reference it wrote must still hold
+[ -z "$(sql st.db 'PRAGMA foreign_key_check')" ] &&
+	pass build_references_hold || fail build_references_hold "$(sql st.db 'PRAGMA foreign_key_check' | head -3)"
 expect_rc runs_lists 0 "$HOUKAN" runs --db st.db
 expect_grep runs_shows_run "$T/out" "2024-06"
 expect_rc replay_identical 0 "$HOUKAN" replay --db st.db 1
@@ -112,6 +116,7 @@ for point in build-snapshot build-receipt:5 build-engine-done build-before-commi
 		cmp -s k/$b/RECEIPTH.UKE ref/$b/RECEIPTH.UKE || bad="$bad partial or wrong k/$b/RECEIPTH.UKE;"
 	done
 	[ "$(sql k.db 'PRAGMA integrity_check')" = ok ] || bad="$bad integrity;"
+	[ -z "$(sql k.db 'PRAGMA foreign_key_check')" ] || bad="$bad dangling reference;"
 	[ "$(sql k.db "SELECT count(*) FROM claim_run WHERE state = 'started'")" = 0 ] || bad="$bad run left started;"
 	"$HOUKAN" build --db k.db --month 2024-06 --out k >/dev/null 2>&1
 	cmp -s k/1/RECEIPTH.UKE ref/1/RECEIPTH.UKE && cmp -s k/2/RECEIPTH.UKE ref/2/RECEIPTH.UKE || bad="$bad rerun differs;"
