@@ -62,6 +62,9 @@ struct ck_rec {
 #define CK_MEMO_NLIM 8
 #define CK_MEMO_LINES 16384
 #define CK_MEMO_EXCL 1024
+#define CK_MEMO_SETS 1024
+#define CK_SET_CODES 32
+#define CK_SET_PAIRS 32
 
 struct ck_ctx {
 	const char *file;
@@ -175,6 +178,20 @@ struct ck_memo {
 		int date;
 		const struct hk_master_exclusion *ex;
 	} excl[CK_MEMO_EXCL];
+	/* What check_master() found for the 併算定背反 of a receipt's distinct
+	 * codes key[0..nd-1] (in the order of their first KA line) in a month
+	 * over which m is uniform (date: memo_date() of its days; 0 = empty):
+	 * the npairs pairs (k[i], k2[i]) with a row that may clash, their row
+	 * ex[i], and bit i of always: that row is valid on every day of the
+	 * month.  Pairs beyond CK_SET_PAIRS: not kept. */
+	struct ck_memo_set {
+		int date;
+		uint8_t nd, npairs;
+		uint8_t k[CK_SET_PAIRS], k2[CK_SET_PAIRS];
+		uint32_t always;
+		uint32_t key[CK_SET_CODES];
+		const struct hk_master_exclusion *ex[CK_SET_PAIRS];
+	} set[CK_MEMO_SETS];
 };
 
 /* The master covering month y-m (see struct hk_check_opts), or NULL. */

@@ -876,9 +876,41 @@ next_code:;
 		bool any = false;
 		struct hk_date d1 = {x->sy, x->sm, 1}, dn = {x->sy, x->sm, hk_days_in_month(x->sy, x->sm)};
 		int mfirst = date_int(d1), mlast = date_int(dn);
+		struct ck_memo_set *ms = NULL; /* the set memo's entry of these codes */
+		int mdate = memo_date(d1, uni);
+		for (size_t k = 0; k < nd; k++)
+			live[k] = always[k] = 0;
+		if (c->memo && uni && nd <= CK_SET_CODES) {
+			/* Over a uniform month every line of a code has the same item
+			 * and every lookup below the same answer: they depend on the
+			 * codes alone, and receipts share sets of codes. */
+			uint64_t h = (uint64_t)mdate * 0x9e3779b97f4a7c15u;
+			bool keyed = true;
+			for (size_t k = 0; k < nd; k++) {
+				h = (h ^ dkey[k]) * 0x100000001b3u;
+				keyed &= dkey[k] != 0;
+			}
+			if (keyed) {
+				ms = &c->memo->set[(h ^ h >> 29) % CK_MEMO_SETS];
+				if (ms->date == mdate && ms->nd == nd && memcmp(ms->key, dkey, nd * sizeof(*dkey)) == 0) {
+					for (size_t i = 0; i < ms->npairs; i++) {
+						int k = ms->k[i], k2 = ms->k2[i];
+						cache[k][k2] = ms->ex[i];
+						live[k] |= (uint64_t)1 << k2;
+						always[k] |= (uint64_t)(ms->always >> i & 1) << k2;
+					}
+					any = ms->npairs > 0;
+					goto found;
+				}
+				ms->date = 0; /* (filled below when the pairs fit) */
+				ms->nd = (uint8_t)nd;
+				ms->npairs = 0;
+				ms->always = 0;
+				memcpy(ms->key, dkey, nd * sizeof(*dkey));
+			}
+		}
 		for (size_t k = 0; k < nd; k++) {
 			afirst[k] = nka;
-			live[k] = always[k] = 0;
 			dcode[k] = hk_master_code_index(m, dist[k]);
 		}
 		for (size_t a = 0; a < nka; a++)
@@ -897,14 +929,26 @@ next_code:;
 					exclusion_of(c, m, items[a], dist[k2], dates[a], memo_date(dates[a], uni));
 				cache[k][k2] = ex;
 				if (ex && !ex->special && ex->kind != HK_EX_CODE_OK) {
+					bool every = ex->change != HK_MC_DELETED &&
+						     date_int(ex->valid_from) <= mfirst && mlast <= date_int(ex->valid_to);
 					live[k] |= (uint64_t)1 << k2;
 					any = true;
-					if (ex->change != HK_MC_DELETED && date_int(ex->valid_from) <= mfirst &&
-					    mlast <= date_int(ex->valid_to))
+					if (every)
 						always[k] |= (uint64_t)1 << k2;
+					if (ms && ms->npairs < CK_SET_PAIRS) {
+						ms->k[ms->npairs] = (uint8_t)k;
+						ms->k2[ms->npairs] = (uint8_t)k2;
+						ms->ex[ms->npairs] = ex;
+						ms->always |= (uint32_t)every << ms->npairs;
+					}
+					if (ms && ms->npairs <= CK_SET_PAIRS)
+						ms->npairs++; /* (CK_SET_PAIRS + 1: too many, not kept) */
 				}
 			}
 		}
+		if (ms && ms->npairs <= CK_SET_PAIRS)
+			ms->date = mdate;
+found:
 		if (!any)
 			return; /* no pair of this receipt's codes can clash */
 		/* A line of code k clashes with one of code k2 only if the two
