@@ -269,6 +269,10 @@ static void check_ka(struct ck_ctx *c, struct rc *x)
 		int mask;
 		if (r->rank != CK_R_KA)
 			continue;
+		/* check_master() reads the line's master memo entry: those are
+		 * far apart, so ask for them now */
+		if (c->memo && r->line_id)
+			__builtin_prefetch(&c->memo->line[r->line_id % CK_MEMO_LINES]);
 		mask = r->ka_mask;
 		if (!r->ka_date_ok || mask < 0 || !r->ka_amt_ok) {
 			x->ka_ok = false;
@@ -673,7 +677,7 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 	const struct hk_master_item *items[MAX_PAIR_KA];
 	struct hk_date dates[MAX_PAIR_KA];
 	const struct hk_master_item *dist[MAX_PAIR_KA];
-	uint32_t dkey[MAX_PAIR_KA], keys[MAX_PAIR_KA];
+	uint32_t dkey[MAX_PAIR_KA];
 	size_t nka = 0, nd, di[MAX_PAIR_KA], first[MAX_PAIR_KA], last[MAX_PAIR_KA], nxt[MAX_PAIR_KA];
 	size_t dlines[MAX_PAIR_KA]; /* by distinct code: its lines */
 	int day[MAX_PAIR_KA], wix[MAX_PAIR_KA], wd1;
@@ -683,14 +687,15 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 
 	if (!m)
 		return;
-	if (c->memo) {
-		memo_take(c->memo, m);
-		/* the lines' memo entries are far apart: ask for all of them at once */
-		for (size_t i = x->lo[CK_R_KA]; i < x->hi[CK_R_KA]; i++)
-			if (c->recs[i].rank == CK_R_KA && c->recs[i].line_id)
-				__builtin_prefetch(&c->memo->line[c->recs[i].line_id % CK_MEMO_LINES]);
-	}
+	if (c->memo)
+		memo_take(c->memo, m); /* (check_ka() asked for the lines' entries) */
 	uni = month_uniform(c, m, x->sy, x->sm);
+	{
+		struct hk_date d1 = {x->sy, x->sm, 1};
+		wd1 = hk_date_weekday(d1); /* 0 = Sunday, as week starts count */
+	}
+	nd = 0;
+	memset(kslot, 0xff, sizeof(kslot));
 	for (size_t i = x->lo[CK_R_KA]; i < x->hi[CK_R_KA]; i++) {
 		const struct ck_rec *r = &c->recs[i];
 		const struct hk_master_item *it;
@@ -755,64 +760,58 @@ static void check_master(struct ck_ctx *c, struct rc *x)
 					"%s (%s) must directly follow the 基本療養費 line it adds to (same 算定年月日)",
 					it->code, it->short_name);
 		}
-		if (nka < MAX_PAIR_KA) {
-			ka[nka] = r;
-			keys[nka] = key;
-			items[nka] = it;
-			dates[nka] = d;
-			nka++;
-		} else {
+		if (nka >= MAX_PAIR_KA) {
 			all = false;
+			continue;
+		}
+		ka[nka] = r;
+		items[nka] = it;
+		dates[nka] = d;
+		/* The lines of each distinct code (in the order of its first line), and
+		 * each line's day and week: every date is in the month x->sy/x->sm
+		 * (when all), so equal days are equal dates, and same_week() is equal
+		 * week starts.  (key: the item's code is the one looked up) */
+		{
+			size_t a = nka++;
+			size_t k, h = (key * 2654435761u) >> 25;
+			if (key && nd < 96) {
+				/* by the code's number: kslot holds every code so far (a
+				 * month has a few), and has free slots */
+				while (kslot[h] >= 0 && dkey[kslot[h]] != key)
+					h = (h + 1) & 127;
+				k = kslot[h] >= 0 ? (size_t)kslot[h] : nd;
+				if (k == nd)
+					kslot[h] = (int16_t)nd;
+			} else {
+				for (k = 0; k < nd; k++)
+					if (dist[k] == items[a] ||
+					    (key ? key == dkey[k] : strcmp(dist[k]->code, items[a]->code) == 0))
+						break;
+			}
+			if (k == nd) {
+				dist[nd] = items[a];
+				dkey[nd] = key;
+				first[nd] = a;
+				dmask[nd] = 0;
+				dlines[nd] = 0;
+				nd++;
+			} else {
+				nxt[last[k]] = a;
+			}
+			last[k] = a;
+			/* the next line of the same code (MAX_PAIR_KA: none, so far) */
+			nxt[a] = MAX_PAIR_KA;
+			di[a] = k;
+			day[a] = dates[a].d;
+			/* the week (Sunday to Saturday) of the month, 0-5: equal for two
+			 * days of the month when their week starts are equal */
+			wix[a] = (day[a] - 1 + wd1) / 7;
+			dmask[k] |= (uint64_t)1 << day[a] | (uint64_t)1 << (32 + wix[a]);
+			dlines[k]++;
 		}
 	}
 	if (!all || !x->month_ok)
 		return;
-	{
-		struct hk_date d1 = {x->sy, x->sm, 1};
-		wd1 = hk_date_weekday(d1); /* 0 = Sunday, as week starts count */
-	}
-	/* The lines of each distinct code (in the order of its first line), and
-	 * each line's day and week: every date is in the month x->sy/x->sm, so
-	 * equal days are equal dates, and same_week() is equal week starts. */
-	nd = 0;
-	memset(kslot, 0xff, sizeof(kslot));
-	for (size_t a = 0; a < nka; a++) {
-		uint32_t key = keys[a]; /* the item's code is the one looked up */
-		size_t k, h = (key * 2654435761u) >> 25;
-		if (key && nd < 96) {
-			/* by the code's number: kslot holds every code so far (a
-			 * month has a few), and has free slots */
-			while (kslot[h] >= 0 && dkey[kslot[h]] != key)
-				h = (h + 1) & 127;
-			k = kslot[h] >= 0 ? (size_t)kslot[h] : nd;
-			if (k == nd)
-				kslot[h] = (int16_t)nd;
-		} else {
-			for (k = 0; k < nd; k++)
-				if (dist[k] == items[a] ||
-				    (key ? key == dkey[k] : strcmp(dist[k]->code, items[a]->code) == 0))
-					break;
-		}
-		if (k == nd) {
-			dist[nd] = items[a];
-			dkey[nd] = key;
-			first[nd] = a;
-			dmask[nd] = 0;
-			dlines[nd] = 0;
-			nd++;
-		} else {
-			nxt[last[k]] = a;
-		}
-		last[k] = a;
-		nxt[a] = nka; /* the next line of the same code (nka: none) */
-		di[a] = k;
-		day[a] = dates[a].d;
-		/* the week (Sunday to Saturday) of the month, 0-5: equal for two
-		 * days of the month when their week starts are equal */
-		wix[a] = (day[a] - 1 + wd1) / 7;
-		dmask[k] |= (uint64_t)1 << day[a] | (uint64_t)1 << (32 + wix[a]);
-		dlines[k]++;
-	}
 	/* 算定回数限度 (day, week, month units): for each line of a code, how many
 	 * lines of that code up to it fall in its day, week or month */
 	for (size_t k = 0; k < nd; k++) {
