@@ -54,12 +54,20 @@ struct hk_uke_reader {
 	bool reported_lf, reported_cr, reported_eofpos, reported_multi;
 	bool virtual_eof;        /* memory: read as if the EOF code 0x1A followed buf[end] */
 	bool borrowed_name;      /* name is the caller's (hk_uke_mem_fragment()) */
-	/* the record id met last and its layout (records of one kind come in runs) */
-	bool have_last;
-	char last_id[2];
-	const struct hk_record_def *last_def;
-	unsigned char cls[256];  /* last: hk_uke_mem_fragment() keeps it */
+	/* last: what hk_uke_mem_fragment() keeps */
+	unsigned char cls[256];
+	/* the layouts of the record ids met (hk_record_def_find() of the id),
+	 * by def_index(): key is the id's two bytes | 1 << 16 (0: empty) */
+	struct {
+		uint32_t key;
+		const struct hk_record_def *def;
+	} defs[256];
 };
+
+static inline unsigned def_index(unsigned char a, unsigned char b)
+{
+	return (a * 31u + b) & 255u;
+}
 
 __attribute__((format(printf, 7, 8)))
 static void diag(struct hk_uke_reader *r, long line, const char *rec, int field,
@@ -203,7 +211,7 @@ struct hk_uke_reader *hk_uke_mem_fragment(struct hk_uke_reader *r, const void *d
 		r = hk_calloc(1, sizeof *r);
 		init_classes(r);
 	} else {
-		memset(r, 0, offsetof(struct hk_uke_reader, cls));
+		memset(r, 0, offsetof(struct hk_uke_reader, cls)); /* (cls, defs: kept) */
 	}
 	r->fd = -1;
 	r->name = (char *)(uintptr_t)(name ? name : "-"); /* never written or freed */
@@ -417,13 +425,13 @@ static void set_record(struct hk_uke_reader *r, struct hk_uke_record *rec, const
 		rec->id[0] = a;
 		rec->id[1] = b;
 		rec->id[2] = '\0';
-		if (a != r->last_id[0] || b != r->last_id[1] || !r->have_last) {
-			r->last_id[0] = a;
-			r->last_id[1] = b;
-			r->last_def = hk_record_def_find(rec->id, 2);
-			r->have_last = true;
+		uint32_t key = (unsigned char)a | (uint32_t)(unsigned char)b << 8 | 1u << 16;
+		unsigned i = def_index((unsigned char)a, (unsigned char)b);
+		if (r->defs[i].key != key) {
+			r->defs[i].key = key;
+			r->defs[i].def = hk_record_def_find(rec->id, 2);
 		}
-		rec->def = r->last_def;
+		rec->def = r->defs[i].def;
 	} else {
 		rec->id[0] = '\0';
 		rec->def = NULL;
