@@ -34,8 +34,11 @@ static void batch_init(struct ck_batch *b)
 {
 	memset(b, 0, sizeof(*b));
 	/* field bytes plus the commas between them (store() enforces the cap on
-	 * field bytes), after the receipts already in the batch */
-	hk_buf_init(&b->arena, HK_MAX_RECEIPT_BYTES + (size_t)HK_MAX_RECEIPT_RECORDS * HK_MAX_FIELDS,
+	 * field bytes), and room for what a file reader's buffer (1 MiB) may
+	 * hand over at once (held_moved(): records the receipt does not keep
+	 * too), so that the cap on field bytes is always met first */
+	hk_buf_init(&b->arena, HK_MAX_RECEIPT_BYTES + (size_t)HK_MAX_RECEIPT_RECORDS * HK_MAX_FIELDS +
+				       ((size_t)2 << 20),
 		    "HK_MAX_RECEIPT_BYTES");
 }
 
@@ -144,6 +147,10 @@ static void finish_receipt(struct ck_ctx *c)
 
 	if (c->in_receipt && !c->overflow)
 		ck_receipt(c);
+	if (c->hold) {
+		hk_uke_hold(c->hold, NULL, NULL, NULL);
+		c->in_place = false;
+	}
 	c->in_receipt = false;
 	c->overflow = false;
 	c->field_bytes = 0;
@@ -303,9 +310,28 @@ static struct ck_thread *thread_state(void)
 	return t;
 }
 
+/* A file reader is about to move the n bytes at p, the records of the
+ * receipt read so far (from its first, c->adata) and those between them it
+ * does not keep: they go into the arena as they are (their offsets stay),
+ * the rest of the receipt's records after them (store()). */
+static void held_moved(void *ctx, const unsigned char *p, size_t n)
+{
+	struct ck_ctx *c = ctx;
+	struct hk_err err;
+
+	/* (the arena is empty - the receipt began in the reader's buffer - and
+	 * its cap leaves room for a buffer's bytes: this cannot fail) */
+	if (hk_buf_add(&c->b->arena, p, n, &err) < 0)
+		c->overflow = true;
+	c->in_place = false;
+	c->adata = c->b->arena.data;
+}
+
 /* Keep a record of the current receipt: its raw bytes go into the arena in
  * one piece (or stay where the reader has them, c->in_place), its fields
- * become offsets into them. */
+ * become offsets into them.  A file's receipt stays in the reader's buffer
+ * (c->hold) until the reader moves it (held_moved()): most receipts are
+ * not copied at all. */
 static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, uint64_t ok,
 		  struct ck_rm_slot *slot)
 {
@@ -323,6 +349,12 @@ static void store(struct ck_ctx *c, const struct hk_uke_record *r, bool shape, u
 			"checks are skipped", c->receipt_no, HK_MAX_RECEIPT_RECORDS);
 		c->overflow = true;
 		return;
+	}
+	if (c->hold && c->nrecs == 0) {
+		/* the receipt's first record (its RE; the arena is empty) */
+		c->in_place = true;
+		c->adata = (const char *)r->raw;
+		hk_uke_hold(c->hold, r->raw, held_moved, c);
 	}
 	nf = r->nfields < HK_MAX_FIELDS ? r->nfields : HK_MAX_FIELDS;
 	/* the cap counts field bytes, not the commas between them: the fields
@@ -728,7 +760,7 @@ static bool record_known(struct ck_ctx *c, struct hk_uke_reader *rd, struct hk_u
 			goto found;
 		}
 	}
-	if (!c->in_place) {
+	if (!c->fragment) {
 		/* a file: the hash of these bytes made with the record before,
 		 * if it was (and the CR LF it assumed), and that of the next */
 		struct ck_rmemo *rm = c->rmemo;
@@ -1020,6 +1052,7 @@ static void *split_worker(void *arg)
 		sp->failed = true;
 		return NULL;
 	}
+	w->hold = rd;
 	if (run_records(w, rd, &err) == 0)
 		run_end(w);
 	else
@@ -1168,6 +1201,7 @@ int hk_check_file(const char *path, const struct hk_check_opts *o, hk_diag_fn fn
 	rd = hk_uke_open(path, o ? o->reader_flags : HK_UKE_STRICT, on_reader_diag, &c, err);
 	if (!rd)
 		goto out;
+	c.hold = rd;
 	if (want_split(path, &size))
 		rc = check_split(&c, rd, size, err);
 	else

@@ -86,7 +86,9 @@ struct ck_ctx {
 	struct ck_rec *recs;
 	size_t nrecs;
 	const char *adata;
-	bool in_place;          /* adata is the whole input, read from memory (check.c) */
+	bool in_place;          /* adata is the reader's bytes: the whole input read from
+				 * memory, or a file reader's buffer (hold) (check.c) */
+	struct hk_uke_reader *hold; /* a file reader a receipt may stay in (check.c) */
 	/* the hashes of its records made before they were read (check.c) */
 	const struct rm_hint *hints;
 	size_t nhints, cur_hint;
@@ -225,6 +227,11 @@ struct hk_uke_reader *hk_uke_mem_fragment(struct hk_uke_reader *r, const void *d
 const unsigned char *hk_uke_peek(const struct hk_uke_reader *r, size_t *avail);
 void hk_uke_take(struct hk_uke_reader *r, size_t len, struct hk_uke_record *rec);
 bool hk_uke_quiet(const struct hk_uke_reader *r);
+/* A file reader keeps the bytes from p (in its buffer) to its read position
+ * where they are until fn(ctx, p, n) is told them, just before it moves or
+ * drops them (once; then nothing is held).  p NULL: nothing is held. */
+void hk_uke_hold(struct hk_uke_reader *r, const unsigned char *p,
+		 void (*fn)(void *ctx, const unsigned char *p, size_t n), void *ctx);
 
 /* Emit a diagnostic of rule `code` (severity from the rule table). */
 void ck_diag(struct ck_ctx *c, long line, const char *rec, int field, const char *code,

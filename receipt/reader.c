@@ -54,6 +54,10 @@ struct hk_uke_reader {
 	bool reported_lf, reported_cr, reported_eofpos, reported_multi;
 	bool virtual_eof;        /* memory: read as if the EOF code 0x1A followed buf[end] */
 	bool borrowed_name;      /* name is the caller's (hk_uke_mem_fragment()) */
+	/* hk_uke_hold(): bytes to tell hold_fn of before they move */
+	const unsigned char *hold;
+	void (*hold_fn)(void *ctx, const unsigned char *p, size_t n);
+	void *hold_ctx;
 	/* last: what hk_uke_mem_fragment() keeps */
 	unsigned char cls[256];
 	/* the layouts of the record ids met (hk_record_def_find() of the id),
@@ -339,6 +343,11 @@ static int refill(struct hk_uke_reader *r, struct hk_err *err)
 	if (r->eof)
 		return 0;
 	if (r->start > 0) {
+		if (r->hold) {
+			const unsigned char *h = r->hold;
+			r->hold = NULL;
+			r->hold_fn(r->hold_ctx, h, (size_t)(r->buf + r->start - h));
+		}
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->base += r->start;
 		r->end -= r->start;
@@ -436,6 +445,14 @@ static void set_record(struct hk_uke_reader *r, struct hk_uke_record *rec, const
 		rec->id[0] = '\0';
 		rec->def = NULL;
 	}
+}
+
+void hk_uke_hold(struct hk_uke_reader *r, const unsigned char *p,
+		 void (*fn)(void *ctx, const unsigned char *p, size_t n), void *ctx)
+{
+	r->hold = p;
+	r->hold_fn = fn;
+	r->hold_ctx = ctx;
 }
 
 const unsigned char *hk_uke_peek(const struct hk_uke_reader *r, size_t *avail)
