@@ -535,23 +535,37 @@ static inline bool history_line(const struct ck_ctx *c, const struct hk_uke_reco
 	return r->f[0].len != 0 && r->f[0].p[0] >= '0' && r->f[0].p[0] <= '9' && history_rest(c, r);
 }
 
+/* A hash of the n bytes at p: two lanes of 8 bytes each (two chains of
+ * multiplies that overlap), the last 16 bytes (or fewer) taken whole. */
 static uint64_t rm_hash(const unsigned char *p, size_t n)
 {
-	uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
+	uint64_t a = 0x9E3779B97F4A7C15u ^ n, b = 0xC2B2AE3D27D4EB4Fu, w, v;
 	size_t k = 0;
-	for (; k + 8 <= n; k += 8) {
+	for (; k + 16 < n; k += 16) {
 		memcpy(&w, p + k, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDu;
-		h ^= h >> 29;
+		memcpy(&v, p + k + 8, 8);
+		a = (a ^ w) * 0xFF51AFD7ED558CCDu;
+		b = (b ^ v) * 0xC4CEB9FE1A85EC53u;
+		a ^= a >> 29;
+		b ^= b >> 31;
 	}
-	if (k < n && n >= 8) {
-		memcpy(&w, p + n - 8, 8); /* the last 8 bytes (some hashed already) */
+	/* the last 16 bytes (some hashed already), or the 8 to 16 bytes as two
+	 * words that may overlap, or fewer bytes as one number */
+	if (n >= 16) {
+		memcpy(&w, p + n - 16, 8);
+		memcpy(&v, p + n - 8, 8);
+	} else if (n >= 8) {
+		memcpy(&w, p, 8);
+		memcpy(&v, p + n - 8, 8);
 	} else {
-		for (w = 0; k < n; k++)
+		for (w = 0, v = 0; k < n; k++)
 			w = w << 8 | p[k];
 	}
-	h = (h ^ w) * 0xC4CEB9FE1A85EC53u;
-	return h ^ h >> 32;
+	a = (a ^ w) * 0xFF51AFD7ED558CCDu;
+	b = (b ^ v) * 0xC4CEB9FE1A85EC53u;
+	a ^= (b >> 32 | b << 32);
+	a *= 0x9E3779B97F4A7C15u;
+	return a ^ a >> 32;
 }
 
 /* The first CR of the first RM_BYTES + 1 of the n bytes at p, or NULL: the
