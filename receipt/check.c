@@ -603,6 +603,31 @@ static inline uint32_t rm_tag(uint64_t h)
 	return (uint32_t)(h >> 32) | 1;
 }
 
+/* Whether the n bytes (at most RM_BYTES) at a and p are the same: a few
+ * words compared in line rather than a call of memcmp(). */
+static inline bool rm_same(const unsigned char *a, const unsigned char *p, size_t n)
+{
+	uint64_t x, y;
+	size_t k = 0;
+
+	if (n < 8) {
+		for (; k < n; k++)
+			if (a[k] != p[k])
+				return false;
+		return true;
+	}
+	for (; k + 8 < n; k += 8) {
+		memcpy(&x, a + k, 8);
+		memcpy(&y, p + k, 8);
+		if (x != y)
+			return false;
+	}
+	/* the last 8 bytes (some compared already) */
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, p + n - 8, 8);
+	return x == y;
+}
+
 /* The memo's entry of the n bytes at p, whose hash is h, or NULL. */
 static struct ck_rm_slot *rm_find_h(struct ck_rmemo *rm, const unsigned char *p, size_t n, uint64_t h)
 {
@@ -611,7 +636,7 @@ static struct ck_rm_slot *rm_find_h(struct ck_rmemo *rm, const unsigned char *p,
 
 	for (int k = 0; k < 2; k++, i++)
 		if (rm->t[i].tag == tag && rm->s[i].hash == h && rm->s[i].len == n &&
-		    memcmp(rm->s[i].b, p, n) == 0) {
+		    rm_same(rm->s[i].b, p, n)) {
 			rm->t[i].at = ++rm->clock;
 			return &rm->s[i];
 		}
