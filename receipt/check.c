@@ -2,7 +2,7 @@
  * check.c - the driver of `houkan check`: reads records one at a time,
  * runs the record rules on each, the file rules on the sequence, and the
  * receipt rules on each receipt once it is complete.  Only the current
- * receipt is kept (a copy of its fields in one arena).
+ * receipt is kept: where the reader has its bytes, or a copy in one arena.
  */
 #include <fcntl.h>
 #include <pthread.h>
