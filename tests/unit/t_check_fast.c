@@ -11,6 +11,7 @@
 #include "tests/unit/harness.h"
 #include "receipt/check.h"
 #include "master/master.h"
+#include "base/fileio.h"
 
 struct split {
 	int rc, nfields, ndiag;
@@ -398,4 +399,68 @@ TEST(check_fast_receipt_memos_across_calls)
 	}
 	hk_master_free(m1);
 	hk_master_free(m2);
+}
+
+/* A file's receipt stays in the reader's buffer while it is checked, and its
+ * bytes move to the checker's arena only when the reader refills that buffer
+ * (every 1 MiB): receipts that straddle a refill, each with diagnostics, and
+ * one of them with its bad record cut by the refill, give the same diagnostics
+ * as the same bytes checked in memory (no refill at all), and the same again
+ * on two threads. */
+TEST(check_fast_refill_same_as_memory)
+{
+	const char *path = hk_test_path("refill.UKE");
+	FILE *f = fopen(path, "wb");
+	struct diag_trace file1 = {0}, file2 = {0}, mem = {0};
+	struct hk_check_opts opt = {0};
+	struct hk_check_stats st1, st2, st3;
+	struct hk_err err = {0};
+	char *data = NULL;
+	size_t len = 0;
+
+	CHECK(f != NULL);
+	fprintf(f, "HM,1,13,6,1234567,\x83\x65\x83\x58\x83\x67,202407,03-0000-0000\r\n");
+	for (int k = 1; k <= 8000; k++) {
+		fprintf(f, "RE,%d,6112,202406,\x8a\xc5\x8c\xec\x81\x40\x91\xbe\x98\x59,,1,19600101,,,,,,P%06d,\r\n"
+			"HO,06139992,\x82\x50\x82\x51\x82\x52,\x82\x53\x82\x54\x82\x55,1,%d,,,,,,\r\n"
+			"IH,13,1,0123456,\x83\x65\x83\x58\x83\x67,\x88\xe3\x8e\x74,\r\n"
+			"HJ,01,20240401,20240930\r\n"
+			"JS,\x83\x65\x83\x58\x83\x67,03,,,\r\n"
+			"SY,0000999,,\x83\x65\x83\x58\x83\x67,\r\n"
+			"RJ,20240401,01,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n",
+			k, k, 5550 * (1 + k % 5));
+		/* 1 to 5 lines a receipt, so that the refills fall in different records */
+		for (int d = 0; d < 1 + k % 5; d++)
+			fprintf(f, "KA,202406%02d,1,510000110,,5550,03,01,01\r\n", 3 + 5 * d);
+		/* in every receipt a bad line of its own: a code the master does not
+		 * have, a day outside the month, or a field too many */
+		if (k % 3 == 0)
+			fprintf(f, "KA,20240626,1,5999%05d,,0,03,01,01\r\n", k);
+		else if (k % 3 == 1)
+			fprintf(f, "KA,202407%02d,1,510000110,,5550,03,01,01\r\n", 1 + k % 28);
+		else
+			fprintf(f, "KA,20240628,1,510000110,,5550,03,01,01,%d\r\n", k);
+	}
+	fprintf(f, "GO\r\n\x1a");
+	CHECK(fclose(f) == 0);
+	CHECK_INT(hk_read_file(path, &data, &len, (size_t)64 << 20, &err), 0);
+	CHECK(len > (size_t)3 << 20); /* three refills at least */
+	opt.master_root = "data/master";
+	file1.caller = file2.caller = mem.caller = pthread_self();
+	setenv("HOUKAN_CHECK_PIPE", "0", 1);
+	CHECK_INT(hk_check_file(path, &opt, trace_diag, &file1, &st1, &err), 0);
+	setenv("HOUKAN_CHECK_PIPE", "1", 1);
+	CHECK_INT(hk_check_file(path, &opt, trace_diag, &file2, &st2, &err), 0);
+	unsetenv("HOUKAN_CHECK_PIPE");
+	CHECK_INT(hk_check_mem(data, len, path, &opt, trace_diag, &mem, &st3, &err), 0);
+	CHECK_INT(st3.receipts, 8000);
+	CHECK(mem.n >= 8000); /* every receipt has its own diagnostic */
+	CHECK_INT(file1.n, mem.n);
+	CHECK(file1.hash == mem.hash);
+	CHECK_INT(file2.n, mem.n);
+	CHECK(file2.hash == mem.hash);
+	CHECK_INT(st1.receipts, st3.receipts);
+	CHECK_INT(st1.errors, st3.errors);
+	CHECK_INT(st2.errors, st3.errors);
+	hk_free(data);
 }
