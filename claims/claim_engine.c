@@ -471,21 +471,31 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	return r < 0 ? -1 : 0;
 }
 
-/* Decimal text of v into out (at least 24 bytes); returns out. */
+/* Decimal text of v into out (at least 24 bytes); returns out.  The digits
+ * are written in place from the end once their count is known, two per step. */
 static char *num(long long v, char *out)
 {
-	char tmp[24];
-	int n = 0, o = 0;
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	int n = 1;
+	char *o = out;
+	for (unsigned long long t = u; t >= 10; t /= 10)
+		n++;
 	if (v < 0)
-		out[o++] = '-';
-	while (n)
-		out[o++] = tmp[--n];
-	out[o] = '\0';
+		*o++ = '-';
+	o[n] = '\0';
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		n -= 2;
+		memcpy(o + n, pairs + 2 * r, 2);
+	}
+	if (u >= 10)
+		memcpy(o, pairs + 2 * u, 2);
+	else
+		o[0] = (char)('0' + u);
 	return out;
 }
 
@@ -636,8 +646,11 @@ static unsigned long code_number(const char *code)
 static bool is_gaf_basic(const struct engine *e, const struct hk_ka *k)
 {
 	if (e->ngaf >= 0) {
-		/* a code none of whose rows is such an item needs no lookup */
-		unsigned long key = code_number(k->code);
+		/* a code none of whose rows is such an item needs no lookup.  The
+		 * line's key is code_number() of its code when that is 9 digits
+		 * (fees.c add()); any other code has no master item, so a match of
+		 * its key only costs the lookup below, which answers no. */
+		unsigned long key = k->key;
 		int lo = 0, hi = e->ngaf;
 		while (lo < hi) {
 			int mid = (lo + hi) / 2;
