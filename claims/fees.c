@@ -140,12 +140,13 @@ static uint64_t pack_key(const struct hk_fee_key *k)
 	const int f[] = {k->family, k->psy, k->staff, k->week4, k->bldg3, k->min30, k->nth, k->designated,
 			 k->variant};
 	uint64_t v = 0;
+	unsigned any = 0; /* the fields + 1 or'ed: above 63 iff one is out of range */
 	for (size_t i = 0; i < HK_ARRAY_LEN(f); i++) {
-		if (f[i] < -1 || f[i] > 62)
-			return 0;
-		v = v << 6 | (uint64_t)(f[i] + 1);
+		unsigned u = (unsigned)f[i] + 1u;
+		any |= u;
+		v = v << 6 | u;
 	}
-	return v | (uint64_t)1 << 63;
+	return any > 63 ? 0 : v | (uint64_t)1 << 63;
 }
 
 static const char *code_for(struct hk_fee_key k)
@@ -1249,10 +1250,12 @@ static bool exclusions_of_month(struct eng *e)
 		for (int w = lo / 64; w <= (hi - 1) / 64; w++) {
 			uint64_t bits = cand[a][w];
 			bool stop = false;
+			if (w == lo / 64)          /* the lines before lo need no visit */
+				bits &= ~(uint64_t)0 << (lo % 64);
 			while (bits) {
 				int j = w * 64 + __builtin_ctzll(bits);
 				bits &= bits - 1;
-				if (j < lo || o->ka[j].dropped)
+				if (o->ka[j].dropped)
 					continue;
 				if (j >= hi)
 					break;
