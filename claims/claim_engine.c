@@ -481,7 +481,7 @@ static char *num(long long v, char *out)
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 	int n = 1;
 	char *o = out;
-	for (unsigned long long t = u; t >= 10; t /= 10)
+	for (unsigned long long p = 10; n < 20 && u >= p; p *= 10)
 		n++;
 	if (v < 0)
 		*o++ = '-';
@@ -501,9 +501,17 @@ static char *num(long long v, char *out)
 
 /* ---- coverage on a date ------------------------------------------------- */
 
+/* a <= b in hk_date_cmp()'s order (year, month, day), without its call. */
+static inline bool date_le(struct hk_date a, struct hk_date b)
+{
+	if (a.y != b.y) return a.y < b.y;
+	if (a.m != b.m) return a.m < b.m;
+	return a.d <= b.d;
+}
+
 static bool in_range(struct hk_date d, struct hk_date from, struct hk_date to)
 {
-	return hk_date_cmp(d, from) >= 0 && hk_date_cmp(d, to) <= 0;
+	return date_le(from, d) && date_le(d, to);
 }
 
 static int cov_on(const struct patient *p, struct hk_date d)
