@@ -421,8 +421,14 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				const unsigned char *t;
 				memset(v, 0, sizeof(*v));
 				v->id = sqlite3_column_int64(s2, 1);
-				/* date_col(s2, 2, e->start) of the text in hand */
-				if (!dt || !hk_date_parse(dt, strlen(dt), &v->date))
+				/* date_col(s2, 2, e->start) of the text in hand; a
+				 * "YYYY-MM-DD" of the claim month (start_s's first 8
+				 * bytes, then a valid day) without the general parse */
+				if (dt && dn == 10 && !memcmp(dt, e->start_s, 8) && dt[8] >= '0' && dt[8] <= '3' &&
+				    dt[9] >= '0' && dt[9] <= '9' && (dt[8] - '0') * 10 + (dt[9] - '0') >= 1 &&
+				    (dt[8] - '0') * 10 + (dt[9] - '0') <= e->end.d)
+					v->date = (struct hk_date){e->start.y, e->start.m, (dt[8] - '0') * 10 + (dt[9] - '0')};
+				else if (!dt || !hk_date_parse(dt, strlen(dt), &v->date))
 					v->date = e->start;
 				t = sqlite3_column_text(s2, 3);
 				v->start = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
