@@ -206,6 +206,19 @@ static int text_cmp(const char *t, size_t n, const char *s)
 	return c ? c : n < m ? -1 : n > m;
 }
 
+/* hk_time_parse() of a C string: "HH:MM" read in place (the && stops at the
+ * terminator), anything else by hk_time_parse(). */
+#define DIGIT(c) ((c) >= '0' && (c) <= '9')
+static int visit_time(const char *t)
+{
+	if (DIGIT(t[0]) && DIGIT(t[1]) && t[2] == ':' && DIGIT(t[3]) && DIGIT(t[4]) && !t[5]) {
+		int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
+		return h > 23 || m > 59 ? -1 : h * 60 + m;
+	}
+	return hk_time_parse(t, strlen(t));
+}
+#undef DIGIT
+
 /* Advance a cursor ordered by patient id (column 0) to id; returns 1 while on it. */
 static int on_key(sqlite3_stmt *st, int *have, long long id, struct hk_err *err, sqlite3 *db)
 {
@@ -431,9 +444,9 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				else if (!dt || !hk_date_parse(dt, strlen(dt), &v->date))
 					v->date = e->start;
 				t = sqlite3_column_text(s2, 3);
-				v->start = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
+				v->start = t ? visit_time((const char *)t) : 0;
 				t = sqlite3_column_text(s2, 4);
-				v->end = t ? hk_time_parse((const char *)t, strlen((const char *)t)) : 0;
+				v->end = t ? visit_time((const char *)t) : 0;
 				col_str(v->staff, sizeof(v->staff), s2, 5);
 				col_str(v->staff2, sizeof(v->staff2), s2, 6);
 				col_str(v->family, sizeof(v->family), s2, 7);
