@@ -11,13 +11,18 @@
  *  - no ',' or '"' in a value (2(3)エ: the quote is not used, so there is no
  *    escaping); CR LF after every record; 0x1A after the last one.
  */
+#include <pthread.h>
 #include <string.h>
 #include "base/csv.h"
 #include "receipt/uke.h"
 
+static pthread_once_t fast_once = PTHREAD_ONCE_INIT;
+static void fast_init(void);
+
 void hk_uke_writer_init(struct hk_uke_writer *w, struct hk_buf *out, const char *name,
 			hk_diag_fn diag, void *ctx)
 {
+	pthread_once(&fast_once, fast_init);
 	w->out = out;
 	w->line = 0;
 	w->diag = diag;
@@ -122,6 +127,70 @@ enum {
 static const unsigned char byte_class[256] = {
 	B_CLASS64(0), B_CLASS64(64), B_CLASS64(128), B_CLASS64(192)
 };
+
+/*
+ * What put_field()'s fast path (an ASCII value that goes as it is) asks of a
+ * field, worked out once per field of each layout (fast_init()):
+ *  - the low bits: the byte classes that send a value to the slow path
+ *    (B_BAD and B_HIGH always, B_NONDIGIT in 数字); F_NEVER for 漢字, which
+ *    no ASCII value satisfies (put_field()'s cls always has F_NEVER set);
+ *  - F_LEADZERO: 数字 可変 whose leading zeros are suppressed: a value
+ *    "0..." longer than one byte is not written as it is;
+ *  - F_TRAIL: 英数/英数又は漢字 可変: a trailing space is not written;
+ *  - F_SHORT: a value shorter than the maximum goes unpadded (可変, and not
+ *    HO 保険者番号, KO 受給者番号 or SN 枝番, which finish_field() pads).
+ */
+enum {
+	F_NEVER = 8,
+	F_LEADZERO = 16,
+	F_TRAIL = 32,
+	F_SHORT = 64,
+};
+#define FAST_NDEFS 32
+static unsigned char fast_tab[FAST_NDEFS][HK_MAX_FIELDS];
+
+static unsigned char fast_of(const struct hk_record_def *def, int fno)
+{
+	const struct hk_field_def *f = &def->fields[fno - 1];
+	unsigned fl = B_BAD | B_HIGH;
+	bool special = (fno == 2 && def->id[0] == 'H' && def->id[1] == 'O') ||
+		       (fno == 3 && def->id[0] == 'K' && def->id[1] == 'O') ||
+		       (fno == 7 && def->id[0] == 'S' && def->id[1] == 'N');
+
+	if (f->mode == HK_MODE_N) {
+		fl |= B_NONDIGIT;
+		if (!f->fixed && !f->table && !f->code_width && !f->keepzero)
+			fl |= F_LEADZERO;
+	} else if (f->mode != HK_MODE_X && f->mode != HK_MODE_XK) {
+		fl |= F_NEVER;
+	}
+	if (!f->fixed && f->mode != HK_MODE_N)
+		fl |= F_TRAIL;
+	if (!f->fixed && !special)
+		fl |= F_SHORT;
+	return (unsigned char)fl;
+}
+
+static void fast_init(void)
+{
+	size_t d;
+	int i;
+
+	for (d = 0; d < hk_nrecord_defs && d < FAST_NDEFS; d++)
+		for (i = 1; i <= hk_record_defs[d].nfields && i <= HK_MAX_FIELDS; i++)
+			fast_tab[d][i - 1] = fast_of(&hk_record_defs[d], i);
+}
+
+/* fast_of() of field fno of def, from the table when def is one of it */
+static inline unsigned fast_flags(const struct hk_record_def *def, int fno)
+{
+	size_t d = (size_t)(def - hk_record_defs);
+
+	/* (0 is no entry: a filled one has B_BAD) */
+	if (d < hk_nrecord_defs && d < FAST_NDEFS && fno <= HK_MAX_FIELDS && fast_tab[d][fno - 1])
+		return fast_tab[d][fno - 1];
+	return fast_of(def, fno);
+}
 
 /*
  * A buffer on the caller's stack: alloc is one more than the cap (room for the
@@ -238,7 +307,7 @@ static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, i
 		     const char *v, struct hk_buf *rec, struct hk_err *err)
 {
 	const struct hk_field_def *f = &def->fields[fno - 1];
-	unsigned cls = 0;
+	unsigned cls = F_NEVER, fl = fast_flags(def, fno);
 	size_t n, room = rec->alloc - rec->len - 1;
 	char *dst = rec->data + rec->len;
 
@@ -252,14 +321,9 @@ static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, i
 	}
 	for (; v[n]; n++)
 		cls |= byte_class[(unsigned char)v[n]];
-	if (!(cls & (B_BAD | B_HIGH)) && n <= room && n <= f->max && n > 0 &&
-	    (f->mode == HK_MODE_X || f->mode == HK_MODE_XK ||
-	     (f->mode == HK_MODE_N && !(cls & B_NONDIGIT) &&
-	      (v[0] != '0' || n == 1 || f->fixed || f->table || f->code_width || f->keepzero))) &&
-	    (f->fixed || f->mode == HK_MODE_N || v[n - 1] != ' ') &&
-	    (n == f->max || (!f->fixed && !(fno == 2 && def->id[0] == 'H' && def->id[1] == 'O') &&
-			     !(fno == 3 && def->id[0] == 'K' && def->id[1] == 'O') &&
-			     !(fno == 7 && def->id[0] == 'S' && def->id[1] == 'N')))) {
+	if (!(cls & fl) && n <= room && n <= f->max && n > 0 &&
+	    (!(fl & F_LEADZERO) || v[0] != '0' || n == 1) &&
+	    (!(fl & F_TRAIL) || v[n - 1] != ' ') && (n == f->max || (fl & F_SHORT))) {
 		/* what finish_field() would write: no zeros to suppress, no
 		 * trailing space, no padding, the mode and size respected */
 		rec->len += n;
@@ -329,16 +393,22 @@ int hk_uke_write(struct hk_uke_writer *w, const char *id, const char *const *val
 				  w->name, w->line + 1, def->id, def->nfields - 1, nvalues);
 	if (rec_add(&rec, def->id, 2, err) < 0)
 		return -1;
-	for (i = 1; i < def->nfields; i++) {
-		const char *v = i - 1 < nvalues ? values[i - 1] : NULL;
-		/* rec_add(&rec, ",", 1, err) but for the NUL, which the next
-		 * field or the record's end puts */
+	/* the fields given values, then the rest (empty: nothing between their
+	 * commas); each comma is rec_add(&rec, ",", 1, err) but for the NUL,
+	 * which the next field or the record's end puts */
+	for (i = 1; i <= nvalues; i++) {
+		const char *v = values[i - 1];
 		if (rec.len + 1 < rec.alloc)
 			rec.data[rec.len++] = ',';
 		else if (rec_add(&rec, ",", 1, err) < 0)
 			return -1;
-		/* an empty field: nothing between its commas */
 		if (v && v[0] && put_field(w, def, i + 1, v, &rec, err) < 0)
+			return -1;
+	}
+	for (; i < def->nfields; i++) {
+		if (rec.len + 1 < rec.alloc)
+			rec.data[rec.len++] = ',';
+		else if (rec_add(&rec, ",", 1, err) < 0)
 			return -1;
 	}
 	if (rec_add(&rec, "\r\n", 2, err) < 0 || hk_buf_add(w->out, rec.data, rec.len, err) < 0)
