@@ -90,8 +90,14 @@ static inline int utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
 		len = 2;
 		v = c & 0x1F;
 	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		v = c & 0x0F;
+		/* the common case (kana, kanji, full-width forms) without the loop */
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		v = (c & 0x0Ful) << 12 | (s[1] & 0x3Ful) << 6 | (s[2] & 0x3Ful);
+		if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))
+			return 0;
+		*cp = v;
+		return 3;
 	} else if (c >= 0xF0 && c <= 0xF4) {
 		len = 4;
 		v = c & 0x07;
@@ -105,8 +111,7 @@ static inline int utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
 			return 0;
 		v = (v << 6) | (s[k] & 0x3F);
 	}
-	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
-	    (v >= 0xD800 && v <= 0xDFFF))
+	if ((len == 4 && (v < 0x10000 || v > 0x10FFFF)) || (v >= 0xD800 && v <= 0xDFFF))
 		return 0;
 	*cp = v;
 	return len;
@@ -153,6 +158,11 @@ int hk_utf8_to_sjis_count(const char *in, size_t n, struct hk_buf *out, size_t *
 	const unsigned char *s = (const unsigned char *)in;
 	size_t i = 0, idx = 0, wide = 0;
 	int replaced = 0, rc;
+	/* A character of k bytes gives at most 2 (and 1 byte, a control
+	 * written as ？, gives 2): when 2n bytes and the NUL fit, every
+	 * character does, and its room is not tested. */
+	bool roomy = out->len < out->alloc && n <= (out->alloc - out->len - 1) / 2 &&
+		     out->len <= out->limit && n <= (out->limit - out->len) / 2;
 
 	pthread_once(&enc_once, enc_init);
 	while (i < n) {
@@ -181,7 +191,7 @@ int hk_utf8_to_sjis_count(const char *in, size_t n, struct hk_buf *out, size_t *
 		w = code > 0xFF ? 2 : 1;
 		/* Written in place while the buffer has room (and its NUL); the
 		 * buffer's own append grows it or reports its cap otherwise. */
-		if (out->len + w < out->alloc && w <= out->limit - out->len) {
+		if (roomy || (out->len + w < out->alloc && w <= out->limit - out->len)) {
 			if (w == 2)
 				out->data[out->len++] = (char)(code >> 8);
 			out->data[out->len++] = (char)(code & 0xFF);
