@@ -304,20 +304,20 @@ static int encode_field(struct hk_uke_writer *w, const struct hk_record_def *def
 	return finish_field(w, def, fno, v, tmp.data, tmp.len, nchars, nwide, rec, err);
 }
 
-/* Encode one non-empty field value into rec (the record being built); fl is
- * fast_of() of the field. */
-static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, int fno,
-		     unsigned fl, const char *v, struct hk_buf *rec, struct hk_err *err)
+/*
+ * The fast path of a non-empty field value v (fl: fast_of() of the field,
+ * max its maximum bytes): v scanned and, as far as room (the record's room
+ * before its NUL) goes, copied to dst at once.  Most values are ASCII that go
+ * as they are, and then the copy is the field: true, *np its bytes.
+ * Otherwise false, with v's length in *np and the classes of its bytes in
+ * *clsp for put_field(); the bytes copied past the record's end are ignored.
+ */
+static inline bool put_fast(char *dst, size_t room, const char *v, unsigned fl, size_t max,
+			    size_t *np, unsigned *clsp)
 {
-	const struct hk_field_def *f = &def->fields[fno - 1];
 	unsigned cls = F_NEVER;
-	size_t n, room = rec->alloc - rec->len - 1;
-	char *dst = rec->data + rec->len;
+	size_t n;
 
-	/* Scanned and, as far as the record has room, copied to its end at once:
-	 * most values are ASCII that go as they are (below), and then the copy
-	 * is the field.  Otherwise the bytes past rec->len are ignored (and the
-	 * NUL put back) and the value is encoded and padded as usual. */
 	/* four bytes a round while four fit: one room test per round */
 	for (n = 0; n + 4 <= room; n += 4) {
 		unsigned char c0 = (unsigned char)v[n], c1, c2, c3;
@@ -351,15 +351,23 @@ static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, i
 	for (; v[n]; n++)
 		cls |= byte_class[(unsigned char)v[n]];
 scanned:
-	if (!(cls & fl) && n <= room && n <= f->max && n > 0 &&
-	    (!(fl & F_LEADZERO) || v[0] != '0' || n == 1) &&
-	    (!(fl & F_TRAIL) || v[n - 1] != ' ') && (n == f->max || (fl & F_SHORT))) {
-		/* what finish_field() would write: no zeros to suppress, no
-		 * trailing space, no padding, the mode and size respected */
-		rec->len += n;
-		rec->data[rec->len] = '\0';
-		return 0;
-	}
+	*np = n;
+	*clsp = cls;
+	/* what finish_field() would write: no zeros to suppress, no trailing
+	 * space, no padding, the mode and size respected */
+	return !(cls & fl) && n <= room && n <= max && n > 0 &&
+	       (!(fl & F_LEADZERO) || v[0] != '0' || n == 1) &&
+	       (!(fl & F_TRAIL) || v[n - 1] != ' ') && (n == max || (fl & F_SHORT));
+}
+
+/* A non-empty field value v that put_fast() did not write (n: its length,
+ * cls: the classes of its bytes), encoded and padded into rec (the record
+ * being built). */
+static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, int fno,
+		     const char *v, size_t n, unsigned cls, struct hk_buf *rec, struct hk_err *err)
+{
+	const struct hk_field_def *f = &def->fields[fno - 1];
+
 	rec->data[rec->len] = '\0';
 	if (cls & B_BAD) {
 		/* the first byte the format cannot carry */
@@ -412,6 +420,7 @@ int hk_uke_write(struct hk_uke_writer *w, const char *id, const char *const *val
 {
 	const struct hk_record_def *def = find_def(w, id);
 	const unsigned char *ft;
+	size_t len;
 	char recmem[HK_MAX_RECORD_BYTES + 3];
 	struct hk_buf rec = STACK_BUF(recmem, HK_MAX_RECORD_BYTES + 2);
 	int i;
@@ -427,17 +436,36 @@ int hk_uke_write(struct hk_uke_writer *w, const char *id, const char *const *val
 	ft = fast_row(def);
 	/* the fields given values, then the rest (empty: nothing between their
 	 * commas); each comma is rec_add(&rec, ",", 1, err) but for the NUL,
-	 * which the next field or the record's end puts */
+	 * which the next field or the record's end puts.  The record's length
+	 * is kept in len while the fast path writes (recmem is rec.data, and
+	 * stays so: a STACK_BUF never moves), in rec.len for anything else. */
+	len = rec.len;
 	for (i = 1; i <= nvalues; i++) {
 		const char *v = values[i - 1];
-		if (rec.len + 1 < rec.alloc)
-			rec.data[rec.len++] = ',';
-		else if (rec_add(&rec, ",", 1, err) < 0)
+		size_t n;
+		unsigned cls;
+
+		if (len + 1 < rec.alloc) {
+			recmem[len++] = ',';
+		} else {
+			rec.len = len;
+			if (rec_add(&rec, ",", 1, err) < 0)
+				return -1;
+			len = rec.len;
+		}
+		if (!v || !v[0])
+			continue;
+		if (put_fast(recmem + len, rec.alloc - len - 1, v,
+			     ft ? ft[i] : fast_of(def, i + 1), def->fields[i].max, &n, &cls)) {
+			len += n;
+			continue;
+		}
+		rec.len = len;
+		if (put_field(w, def, i + 1, v, n, cls, &rec, err) < 0)
 			return -1;
-		if (v && v[0] &&
-		    put_field(w, def, i + 1, ft ? ft[i] : fast_of(def, i + 1), v, &rec, err) < 0)
-			return -1;
+		len = rec.len;
 	}
+	rec.len = len;
 	for (; i < def->nfields; i++) {
 		if (rec.len + 1 < rec.alloc)
 			rec.data[rec.len++] = ',';
