@@ -31,7 +31,7 @@ static size_t put_cp(char *out, size_t o, size_t size, unsigned long cp)
 }
 
 /* Decode one UTF-8 character; returns its length (1 for an invalid byte). */
-static size_t get_cp(const unsigned char *p, unsigned long *cp)
+static inline size_t get_cp(const unsigned char *p, unsigned long *cp)
 {
 	if (p[0] < 0x80) { *cp = p[0]; return 1; }
 	if ((p[0] & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) { *cp = (p[0] & 0x1Ful) << 6 | (p[1] & 0x3F); return 2; }
@@ -80,7 +80,14 @@ void hk_to_fullwidth(const char *in, char *out, size_t size)
 			if (len == cp_len(cp)) {
 				/* the bytes put_cp() would write are those read */
 				if (o + len < size) {
-					memcpy(out + o, at, len);
+					/* memcpy() of 2 to 4 bytes, without the call */
+					out[o] = (char)at[0];
+					out[o + 1] = (char)at[1];
+					if (len > 2) {
+						out[o + 2] = (char)at[2];
+						if (len > 3)
+							out[o + 3] = (char)at[3];
+					}
 					o += len;
 				}
 			} else {
