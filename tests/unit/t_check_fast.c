@@ -230,6 +230,20 @@ static void trace_diag(void *ctx, const struct hk_diag *d)
 		t->other_thread = true;
 }
 
+/* The records of a receipt before its KA lines: RE numbered no, patient key
+ * P<key>, an HO of amount yen. */
+static void put_receipt_head(FILE *f, int no, int key, int amount)
+{
+	fprintf(f, "RE,%d,6112,202406,\x8a\xc5\x8c\xec\x81\x40\x91\xbe\x98\x59,,1,19600101,,,,,,P%06d,\r\n"
+		"HO,06139992,\x82\x50\x82\x51\x82\x52,\x82\x53\x82\x54\x82\x55,1,%d,,,,,,\r\n"
+		"IH,13,1,0123456,\x83\x65\x83\x58\x83\x67,\x88\xe3\x8e\x74,\r\n"
+		"HJ,01,20240401,20240930\r\n"
+		"JS,\x83\x65\x83\x58\x83\x67,03,,,\r\n"
+		"SY,0000999,,\x83\x65\x83\x58\x83\x67,\r\n"
+		"RJ,20240401,01,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n",
+		no, key, amount);
+}
+
 /* hk_check_file() reads a large file on a second thread (HOUKAN_CHECK_PIPE=1
  * forces it on any file): the callback gets the same diagnostics in the same
  * order, on the caller's thread, as when one thread does everything - over
@@ -248,14 +262,7 @@ TEST(check_fast_pipe_same_as_one_thread)
 	CHECK(f != NULL);
 	fprintf(f, "HM,1,13,6,1234567,\x83\x65\x83\x58\x83\x67,202407,03-0000-0000\r\n");
 	for (int k = 1; k <= 600; k++) {
-		fprintf(f, "RE,%d,6112,202406,\x8a\xc5\x8c\xec\x81\x40\x91\xbe\x98\x59,,1,19600101,,,,,,P%06d,\r\n"
-			"HO,06139992,\x82\x50\x82\x51\x82\x52,\x82\x53\x82\x54\x82\x55,1,%d,,,,,,\r\n"
-			"IH,13,1,0123456,\x83\x65\x83\x58\x83\x67,\x88\xe3\x8e\x74,\r\n"
-			"HJ,01,20240401,20240930\r\n"
-			"JS,\x83\x65\x83\x58\x83\x67,03,,,\r\n"
-			"SY,0000999,,\x83\x65\x83\x58\x83\x67,\r\n"
-			"RJ,20240401,01,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n",
-			k == 77 ? 76 : k, k, k % 7 == 0 ? 16650 : 11100);
+		put_receipt_head(f, k == 77 ? 76 : k, k, k % 7 == 0 ? 16650 : 11100);
 		for (int d = 3; d <= 24; d += 7)
 			fprintf(f, "KA,202406%02d,1,510000110,,5550,03,01,01\r\n", d + (k % 3));
 		if (k % 7 == 0) /* a second visit on a day, and a code the master does not have */
@@ -421,14 +428,7 @@ TEST(check_fast_refill_same_as_memory)
 	CHECK(f != NULL);
 	fprintf(f, "HM,1,13,6,1234567,\x83\x65\x83\x58\x83\x67,202407,03-0000-0000\r\n");
 	for (int k = 1; k <= 8000; k++) {
-		fprintf(f, "RE,%d,6112,202406,\x8a\xc5\x8c\xec\x81\x40\x91\xbe\x98\x59,,1,19600101,,,,,,P%06d,\r\n"
-			"HO,06139992,\x82\x50\x82\x51\x82\x52,\x82\x53\x82\x54\x82\x55,1,%d,,,,,,\r\n"
-			"IH,13,1,0123456,\x83\x65\x83\x58\x83\x67,\x88\xe3\x8e\x74,\r\n"
-			"HJ,01,20240401,20240930\r\n"
-			"JS,\x83\x65\x83\x58\x83\x67,03,,,\r\n"
-			"SY,0000999,,\x83\x65\x83\x58\x83\x67,\r\n"
-			"RJ,20240401,01,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n",
-			k, k, 5550 * (1 + k % 5));
+		put_receipt_head(f, k, k, 5550 * (1 + k % 5));
 		/* 1 to 5 lines a receipt, so that the refills fall in different records */
 		for (int d = 0; d < 1 + k % 5; d++)
 			fprintf(f, "KA,202406%02d,1,510000110,,5550,03,01,01\r\n", 3 + 5 * d);
