@@ -16,4 +16,8 @@
 const char *hk_test_master_rev(const char *root, const char *date);
 /* Appends raw bytes to DIR/table's file (0 or -1). */
 int hk_test_master_append(const char *dir, enum hk_master_table t, const char *text);
+/* Appends to DIR's 基本テーブル a second row for 510002470 (緊急訪問看護加算,
+ * 2650 yen in the official row) of 2700 yen, valid from FROM (YYYYMMDD) on
+ * (0 or -1). */
+int hk_test_master_append_kinkyu_2700(const char *dir, const char *from);
 #endif
