@@ -1498,6 +1498,11 @@ static int thread_count(void)
 	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
+/* Every patient's id, ascending: the chunks are ranges of these, and produce()
+ * skips the patients without a visit in the month (q_vis has no row for
+ * them).  A walk of the patient table's rowids: asking which patients have a
+ * visit in the month first was a seek into the visit index per patient, on
+ * this thread before any worker could start (0.3-0.9 s at 500,000 patients). */
 static int patient_ids(struct engine *e, long long **ids, long *n, struct hk_err *err)
 {
 	sqlite3_stmt *st;
@@ -1505,12 +1510,8 @@ static int patient_ids(struct engine *e, long long **ids, long *n, struct hk_err
 	int rc;
 	*n = 0;
 	*ids = hk_malloc((size_t)a * sizeof(**ids));
-	if (hk_db_prepare(e->db, "SELECT p.id FROM patient p WHERE EXISTS (SELECT 1 FROM visit v WHERE v.patient_id = p.id"
-				   " AND v.date BETWEEN ?1 AND ?2) ORDER BY p.id", /* a seek per patient, not a scan of all visits */
-			  &st, err) < 0)
+	if (hk_db_prepare(e->db, "SELECT id FROM patient ORDER BY id", &st, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, e->start_s, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, e->end_s, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == a) {
 			a *= 2;
@@ -1520,7 +1521,7 @@ static int patient_ids(struct engine *e, long long **ids, long *n, struct hk_err
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return hk_db_fail(e->db, err, "listing the month's patients");
+		return hk_db_fail(e->db, err, "listing the patients");
 	return 0;
 }
 
@@ -1597,7 +1598,8 @@ int hk_claim_engine(sqlite3 *db, const struct hk_master *m, const struct hk_buil
 			pthread_cond_wait(&sh->cv, &sh->mu);
 		pthread_mutex_unlock(&sh->mu);
 		r = consume(&k, &sh->slot[s], err);
-		hk_progress_step(&prog, sh->slot[s].patients);
+		/* patients looked at, of all of them (nids) */
+		hk_progress_step(&prog, (ci + 1) * CHUNK_PATIENTS < nids ? CHUNK_PATIENTS : nids - ci * CHUNK_PATIENTS);
 		pthread_mutex_lock(&sh->mu);
 		sh->state[s] = 0;
 		sh->consumed++;
