@@ -63,6 +63,20 @@ else
 	fail same_output_any_thread_count "1 and 3 threads differ"
 fi
 
+# only patients with a visit in the month have a receipt: none for a patient
+# without visits, none for one whose only visits are in the 6 days before the
+# month (前週), and every other patient has one
+cp base.db sparse.db
+sql sparse.db "DELETE FROM visit WHERE patient_id % 3 = 0;
+	UPDATE visit SET date = '2024-05-' || (26 + id % 6) WHERE patient_id = 2 AND id = (SELECT min(id) FROM visit WHERE patient_id = 2);
+	DELETE FROM visit WHERE patient_id = 2 AND date >= '2024-06-01'"
+run "$HOUKAN" build --db sparse.db --month 2024-06 --out sparse
+with_visits=$(sql sparse.db "SELECT group_concat(patient_id) FROM (SELECT DISTINCT patient_id FROM visit WHERE date BETWEEN '2024-06-01' AND '2024-06-30' ORDER BY patient_id)")
+with_receipts=$(sql sparse.db "SELECT group_concat(patient_id) FROM (SELECT DISTINCT patient_id FROM receipt ORDER BY patient_id)")
+[ "$rc" -le 1 ] && [ -n "$with_visits" ] && [ "$(sql sparse.db "SELECT count(*) FROM visit WHERE patient_id = 2")" = 1 ] &&
+	[ "$with_receipts" = "$with_visits" ] && pass receipts_only_for_visited_patients ||
+	fail receipts_only_for_visited_patients "exit $rc; visits: $with_visits; receipts: $with_receipts"
+
 # building the month again supersedes the unsubmitted run
 run "$HOUKAN" build --db st.db --month 2024-06 --out uke
 [ "$(sql st.db "SELECT state FROM claim_run WHERE id = 1")" = superseded ] && pass rebuild_supersedes || fail rebuild_supersedes "$(sql st.db 'SELECT id, state FROM claim_run')"
