@@ -16,6 +16,17 @@ DEB_TEST_PKGS = clang libclang-rt-14-dev
 # Lazily evaluated: `make deps` must work before pkg-config knows the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+# SQLite is linked from the static archive libsqlite3-dev ships beside the
+# shared library (found through pkg-config's libdir): calls inside the shared
+# library go through its PLT, and the claim run spends a third of its CPU in
+# SQLite; the archive saves 5-7% of a build's CPU.  SQLITE_STATIC=0, or no
+# archive, links the shared library as before.
+SQLITE_STATIC ?= 1
+SQLITE_A = $(shell pkg-config --variable=libdir sqlite3)/libsqlite3.a
+ifeq ($(SQLITE_STATIC),1)
+PKG_LIBS = $(if $(wildcard $(SQLITE_A)),$(filter-out -lsqlite3,$(shell pkg-config --libs $(PKGS))) \
+           $(SQLITE_A) $(filter-out -lsqlite3,$(shell pkg-config --static --libs sqlite3)) -ldl,$(shell pkg-config --libs $(PKGS)))
+endif
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
