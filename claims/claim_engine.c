@@ -96,6 +96,15 @@ struct chunk {
 	struct hk_err err;
 };
 
+/* One of a worker's scans ordered by patient id (column 0): the statement,
+ * whether a row is in hand (1), to be stepped to (0) or past the end (-1),
+ * and the patient id of the row in hand. */
+struct scan {
+	sqlite3_stmt *st;
+	int have;
+	long long key;
+};
+
 /* A worker: its own connection, cursors and buffers (claims/claim_engine.c is
  * multi-threaded: the master, options and station are shared read-only). */
 struct engine {
@@ -113,8 +122,8 @@ struct engine {
 	unsigned long gaf_keys[128];
 	int ngaf;
 	char wk_s[11], prev_s[11];   /* the 6 days before the month (前週) */
-	sqlite3_stmt *q_pat, *q_cov, *q_pub, *q_ins, *q_vis, *q_elig;
-	int have_cov, have_pub, have_ins, have_vis, have_elig;
+	sqlite3_stmt *q_pat;
+	struct scan q_cov, q_pub, q_ins, q_vis, q_elig;
 	struct hk_buf prior_date;    /* load_patient: the last 前週 date counted */
 	struct hk_buf rec;           /* one receipt's records */
 	struct hk_uke_writer w;
@@ -219,29 +228,30 @@ static int visit_time(const char *t)
 }
 #undef DIGIT
 
-/* Advance a cursor ordered by patient id (column 0) to id; returns 1 while on it. */
-static int on_key(sqlite3_stmt *st, int *have, long long id, struct hk_err *err, sqlite3 *db)
+/* Advance a scan to patient id; returns 1 while on it.  A row's id is read
+ * once, when it is stepped to: the row after a patient's last one is compared
+ * with every patient id up to its own. */
+static int on_key(struct scan *s, long long id, struct hk_err *err, sqlite3 *db)
 {
 	for (;;) {
-		long long c;
-		if (*have == 0) {
-			int rc = sqlite3_step(st);
+		if (s->have == 0) {
+			int rc = sqlite3_step(s->st);
 			if (rc == SQLITE_DONE) {
-				*have = -1;
+				s->have = -1;
 				return 0;
 			}
 			if (rc != SQLITE_ROW)
 				return hk_db_fail(db, err, "reading station records");
-			*have = 1;
+			s->have = 1;
+			s->key = sqlite3_column_int64(s->st, 0);
 		}
-		if (*have < 0)
+		if (s->have < 0)
 			return 0;
-		c = sqlite3_column_int64(st, 0);
-		if (c < id) {
-			*have = 0;
+		if (s->key < id) {
+			s->have = 0;
 			continue;
 		}
-		return c == id;
+		return s->key == id;
 	}
 }
 
@@ -288,7 +298,7 @@ static int prepare_all(struct engine *e, struct hk_err *err)
 		" AND e.branch IS NOT NULL AND e.branch <> ''"
 		" ORDER BY e.patient_id, e.confirmed_on, e.id";
 	const char *const qs[] = {q_pat, q_cov, q_pub, q_ins, q_vis, q_elig};
-	sqlite3_stmt **sts[] = {&e->q_pat, &e->q_cov, &e->q_pub, &e->q_ins, &e->q_vis, &e->q_elig};
+	sqlite3_stmt **sts[] = {&e->q_pat, &e->q_cov.st, &e->q_pub.st, &e->q_ins.st, &e->q_vis.st, &e->q_elig.st};
 	for (size_t i = 0; i < HK_ARRAY_LEN(qs); i++) {
 		if (hk_db_prepare(e->db, qs[i], sts[i], err) < 0)
 			return -1;
@@ -303,23 +313,23 @@ static int prepare_all(struct engine *e, struct hk_err *err)
 static void finalize_all(struct engine *e)
 {
 	sqlite3_finalize(e->q_pat);
-	sqlite3_finalize(e->q_cov);
-	sqlite3_finalize(e->q_pub);
-	sqlite3_finalize(e->q_ins);
-	sqlite3_finalize(e->q_vis);
-	sqlite3_finalize(e->q_elig);
+	sqlite3_finalize(e->q_cov.st);
+	sqlite3_finalize(e->q_pub.st);
+	sqlite3_finalize(e->q_ins.st);
+	sqlite3_finalize(e->q_vis.st);
+	sqlite3_finalize(e->q_elig.st);
 }
 
 /* Point every cursor at the patients lo..hi. */
 static void bind_range(struct engine *e, long long lo, long long hi)
 {
-	sqlite3_stmt *sts[] = {e->q_pat, e->q_cov, e->q_pub, e->q_ins, e->q_vis, e->q_elig};
+	sqlite3_stmt *sts[] = {e->q_pat, e->q_cov.st, e->q_pub.st, e->q_ins.st, e->q_vis.st, e->q_elig.st};
 	for (size_t i = 0; i < HK_ARRAY_LEN(sts); i++) {
 		sqlite3_reset(sts[i]);
 		sqlite3_bind_int64(sts[i], 5, lo);
 		sqlite3_bind_int64(sts[i], 6, hi);
 	}
-	e->have_cov = e->have_pub = e->have_ins = e->have_vis = e->have_elig = 0;
+	e->q_cov.have = e->q_pub.have = e->q_ins.have = e->q_vis.have = e->q_elig.have = 0;
 }
 
 static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
@@ -350,44 +360,44 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	p->ncov = p->npub = p->nins = p->nv = 0;
 	p->prior_week_days = 0;
 	hk_buf_reset(&p->arena);
-	while ((r = on_key(e->q_cov, &e->have_cov, p->id, err, e->db)) == 1) {
+	while ((r = on_key(&e->q_cov, p->id, err, e->db)) == 1) {
 		struct cov *c;
 		if (p->ncov < MAX_ROWS) {
 			c = &p->cov[p->ncov++];
-			c->id = sqlite3_column_int64(e->q_cov, 1);
-			col_str(c->insurer, sizeof(c->insurer), e->q_cov, 2);
-			col_str(c->symbol, sizeof(c->symbol), e->q_cov, 3);
-			col_str(c->number, sizeof(c->number), e->q_cov, 4);
-			col_str(c->branch, sizeof(c->branch), e->q_cov, 5);
-			c->kind = hk_ins_kind_parse((const char *)sqlite3_column_text(e->q_cov, 6));
-			col_str(c->person, sizeof(c->person), e->q_cov, 7);
-			c->ratio = sqlite3_column_int(e->q_cov, 8);
-			col_str(c->limit, sizeof(c->limit), e->q_cov, 9);
-			c->kougaku = sqlite3_column_int(e->q_cov, 10);
-			col_str(c->duty, sizeof(c->duty), e->q_cov, 11);
-			c->from = date_col(e->q_cov, 12, FAR);
-			c->to = date_col(e->q_cov, 13, FAR);
+			c->id = sqlite3_column_int64(e->q_cov.st, 1);
+			col_str(c->insurer, sizeof(c->insurer), e->q_cov.st, 2);
+			col_str(c->symbol, sizeof(c->symbol), e->q_cov.st, 3);
+			col_str(c->number, sizeof(c->number), e->q_cov.st, 4);
+			col_str(c->branch, sizeof(c->branch), e->q_cov.st, 5);
+			c->kind = hk_ins_kind_parse((const char *)sqlite3_column_text(e->q_cov.st, 6));
+			col_str(c->person, sizeof(c->person), e->q_cov.st, 7);
+			c->ratio = sqlite3_column_int(e->q_cov.st, 8);
+			col_str(c->limit, sizeof(c->limit), e->q_cov.st, 9);
+			c->kougaku = sqlite3_column_int(e->q_cov.st, 10);
+			col_str(c->duty, sizeof(c->duty), e->q_cov.st, 11);
+			c->from = date_col(e->q_cov.st, 12, FAR);
+			c->to = date_col(e->q_cov.st, 13, FAR);
 		}
-		e->have_cov = 0;
+		e->q_cov.have = 0;
 	}
 	if (r < 0) return -1;
-	while ((r = on_key(e->q_pub, &e->have_pub, p->id, err, e->db)) == 1) {
+	while ((r = on_key(&e->q_pub, p->id, err, e->db)) == 1) {
 		if (p->npub < MAX_ROWS) {
 			struct pub *c = &p->pub[p->npub++];
-			c->id = sqlite3_column_int64(e->q_pub, 1);
-			col_str(c->payer, sizeof(c->payer), e->q_pub, 2);
-			col_str(c->recipient, sizeof(c->recipient), e->q_pub, 3);
-			c->cap = sqlite3_column_type(e->q_pub, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(e->q_pub, 4);
-			c->from = date_col(e->q_pub, 5, FAR);
-			c->to = date_col(e->q_pub, 6, FAR);
+			c->id = sqlite3_column_int64(e->q_pub.st, 1);
+			col_str(c->payer, sizeof(c->payer), e->q_pub.st, 2);
+			col_str(c->recipient, sizeof(c->recipient), e->q_pub.st, 3);
+			c->cap = sqlite3_column_type(e->q_pub.st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(e->q_pub.st, 4);
+			c->from = date_col(e->q_pub.st, 5, FAR);
+			c->to = date_col(e->q_pub.st, 6, FAR);
 		}
-		e->have_pub = 0;
+		e->q_pub.have = 0;
 	}
 	if (r < 0) return -1;
-	while ((r = on_key(e->q_ins, &e->have_ins, p->id, err, e->db)) == 1) {
+	while ((r = on_key(&e->q_ins, p->id, err, e->db)) == 1) {
 		if (p->nins < MAX_ROWS) {
 			struct ins *c = &p->ins[p->nins++];
-			sqlite3_stmt *s2 = e->q_ins;
+			sqlite3_stmt *s2 = e->q_ins.st;
 			col_str(c->kind, sizeof(c->kind), s2, 1);
 			c->from = date_col(s2, 2, FAR);
 			c->to = date_col(s2, 3, FAR);
@@ -403,15 +413,15 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 			col_str(c->flag, sizeof(c->flag), s2, 13);
 			col_str(c->diseases, sizeof(c->diseases), s2, 14);
 		}
-		e->have_ins = 0;
+		e->q_ins.have = 0;
 	}
 	if (r < 0) return -1;
 	/* visits: strings of items go to the arena; pointers fixed up afterwards */
 	{
 		size_t item_off[MAX_VISITS];
 		bool prior_any = false;
-		while ((r = on_key(e->q_vis, &e->have_vis, p->id, err, e->db)) == 1) {
-			sqlite3_stmt *s2 = e->q_vis;
+		while ((r = on_key(&e->q_vis, p->id, err, e->db)) == 1) {
+			sqlite3_stmt *s2 = e->q_vis.st;
 			const char *dt = (const char *)sqlite3_column_text(s2, 2);
 			size_t dn = (size_t)sqlite3_column_bytes(s2, 2);
 			if (text_cmp(dt, dn, e->start_s) < 0) {
@@ -426,7 +436,7 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 					if (hk_buf_add(&e->prior_date, dt, dn, err) < 0)
 						return -1;
 				}
-				e->have_vis = 0;
+				e->q_vis.have = 0;
 				continue;
 			}
 			if (p->nv < MAX_VISITS) {
@@ -470,7 +480,7 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				       p->key, MAX_VISITS);
 				p->nv++;
 			}
-			e->have_vis = 0;
+			e->q_vis.have = 0;
 		}
 		if (r < 0) return -1;
 		if (p->nv > MAX_VISITS)
@@ -479,13 +489,13 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 			p->v[i].items = item_off[i] == (size_t)-1 ? NULL : p->arena.data + item_off[i];
 	}
 	/* 枝番 from the last online confirmation of a coverage, if any */
-	while ((r = on_key(e->q_elig, &e->have_elig, p->id, err, e->db)) == 1) {
-		const char *ins = (const char *)sqlite3_column_text(e->q_elig, 1);
-		const char *num = (const char *)sqlite3_column_text(e->q_elig, 2);
+	while ((r = on_key(&e->q_elig, p->id, err, e->db)) == 1) {
+		const char *ins = (const char *)sqlite3_column_text(e->q_elig.st, 1);
+		const char *num = (const char *)sqlite3_column_text(e->q_elig.st, 2);
 		for (int i = 0; i < p->ncov; i++)
 			if (ins && num && !strcmp(ins, p->cov[i].insurer) && !strcmp(num, p->cov[i].number))
-				col_str(p->cov[i].branch, sizeof(p->cov[i].branch), e->q_elig, 3);
-		e->have_elig = 0;
+				col_str(p->cov[i].branch, sizeof(p->cov[i].branch), e->q_elig.st, 3);
+		e->q_elig.have = 0;
 	}
 	return r < 0 ? -1 : 0;
 }
