@@ -170,13 +170,16 @@ static void report(struct engine *e, const char *fmt, ...)
 
 
 /* A text column into dst, truncated to size - 1 bytes, "" for NULL: what
- * hk_db_col_copy() gives as a C string, with one SQLite call instead of two. */
+ * hk_db_col_copy() gives as a C string, with one SQLite call instead of two.
+ * The values are short (codes, dates, names): copied byte by byte up to the
+ * terminator rather than measured by strnlen() and then copied. */
 static void col_str(char *dst, size_t size, sqlite3_stmt *st, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);
-	size_t n = t ? strnlen(t, size - 1) : 0;
-	if (n)
-		memcpy(dst, t, n);
+	size_t n = 0;
+	if (t)
+		for (; n < size - 1 && t[n]; n++)
+			dst[n] = t[n];
 	dst[n] = '\0';
 }
 
@@ -207,10 +210,9 @@ static struct hk_date date_col(sqlite3_stmt *st, int i, struct hk_date dflt)
 
 static const struct hk_date FAR = {9999, 12, 31};
 
-/* SQLite's BINARY order of a column's text (n bytes) and a C string. */
-static int text_cmp(const char *t, size_t n, const char *s)
+/* SQLite's BINARY order of a column's text (n bytes) and a string (m bytes). */
+static int text_cmp(const char *t, size_t n, const char *s, size_t m)
 {
-	size_t m = strlen(s);
 	int c = n ? memcmp(t, s, n < m ? n : m) : 0;
 	return c ? c : n < m ? -1 : n > m;
 }
@@ -218,7 +220,7 @@ static int text_cmp(const char *t, size_t n, const char *s)
 /* hk_time_parse() of a C string: "HH:MM" read in place (the && stops at the
  * terminator), anything else by hk_time_parse(). */
 #define DIGIT(c) ((c) >= '0' && (c) <= '9')
-static int visit_time(const char *t)
+static inline int visit_time(const char *t)
 {
 	if (DIGIT(t[0]) && DIGIT(t[1]) && t[2] == ':' && DIGIT(t[3]) && DIGIT(t[4]) && !t[5]) {
 		int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
@@ -420,14 +422,15 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	{
 		size_t item_off[MAX_VISITS];
 		bool prior_any = false;
+		size_t start_n = strlen(e->start_s), prev_n = strlen(e->prev_s);
 		while ((r = on_key(&e->q_vis, p->id, err, e->db)) == 1) {
 			sqlite3_stmt *s2 = e->q_vis.st;
 			const char *dt = (const char *)sqlite3_column_text(s2, 2);
 			size_t dn = (size_t)sqlite3_column_bytes(s2, 2);
-			if (text_cmp(dt, dn, e->start_s) < 0) {
+			if (text_cmp(dt, dn, e->start_s, start_n) < 0) {
 				/* 前週: count(DISTINCT date) of the rows up to the day before
 				 * the month; rows come in date order, so equal dates are adjacent */
-				if (text_cmp(dt, dn, e->prev_s) <= 0 &&
+				if (text_cmp(dt, dn, e->prev_s, prev_n) <= 0 &&
 				    (!prior_any || dn != e->prior_date.len ||
 				     (dn && memcmp(dt, e->prior_date.data, dn) != 0))) {
 					p->prior_week_days++;
