@@ -95,6 +95,12 @@ static void note(struct eng *e, struct hk_date d, const char *code, const char *
 
 /* ---- code choice: master/fee_codes (checked against the master) ---------- */
 
+/* strlen(s) == 2, without counting on past the third byte. */
+static inline bool two_chars(const char *s)
+{
+	return s[0] && s[1] && !s[2];
+}
+
 static bool list_has(const char *list, const char *code2)
 {
 	for (size_t i = 0; list[i] && list[i + 1]; i += 2)
@@ -107,7 +113,7 @@ static bool list_has(const char *list, const char *code2)
  * not allow that qualification (別表20; 精神科: 保健師, 看護師, 作業療法士, 准看護師). */
 static int visit_staff(char fam, const char *staff)
 {
-	if (!staff || strlen(staff) != 2)
+	if (!staff || !two_chars(staff))
 		return 0;
 	if (fam == 'p')
 		return list_has("010308", staff) ? HK_FS_NURSE : list_has("05", staff) ? HK_FS_OT
@@ -126,11 +132,25 @@ static int companion_staff(char fam, const char *staff2)
 	     : list_has("0910", staff2) ? HK_FS_AIDE : 0;
 }
 
+/* A 訪問看護療養費コード as the engine passes it around: the text and its
+ * number (hk_master_code_key(), 0 if it is not 9 digits), worked out once where
+ * the code is chosen, so that add() and code_info() need not parse it again.
+ * code NULL: no code for the facts. */
+struct fcode {
+	const char *code;
+	uint32_t key;
+};
+
+static struct fcode fcode_of(const char *code)
+{
+	return (struct fcode){code, code ? hk_master_code_key(code) : 0};
+}
+
 /* hk_fee_code_for() scans its table; a month of a large station asks the same
  * few hundred questions millions of times, so answers are remembered, found
  * by the key's fields packed 6 bits each. */
 #define MEMO_SIZE 1024
-static _Thread_local struct { uint64_t key; const char *code; } memo[MEMO_SIZE];
+static _Thread_local struct { uint64_t key; struct fcode code; } memo[MEMO_SIZE];
 
 /* The key's fields + 1, 6 bits each, and bit 63 (0 = a free memo slot);
  * 0 if a field is outside -1..62. */
@@ -149,7 +169,7 @@ static uint64_t pack_key(const struct hk_fee_key *k)
 	return any > 63 ? 0 : v | (uint64_t)1 << 63;
 }
 
-static const char *code_for(struct hk_fee_key k)
+static struct fcode code_for(struct hk_fee_key k)
 {
 	uint64_t key = pack_key(&k);
 	unsigned h = (unsigned)((key * 0x9E3779B97F4A7C15u) >> 54);
@@ -159,14 +179,14 @@ static const char *code_for(struct hk_fee_key k)
 			return memo[j].code;
 		if (!memo[j].key) {
 			memo[j].key = key;
-			memo[j].code = hk_fee_code_for(&k);
+			memo[j].code = fcode_of(hk_fee_code_for(&k));
 			return memo[j].code;
 		}
 	}
-	return hk_fee_code_for(&k);
+	return fcode_of(hk_fee_code_for(&k));
 }
 
-static const char *fee(int family, int psy, int variant)
+static struct fcode fee(int family, int psy, int variant)
 {
 	struct hk_fee_key k = hk_fee_key(family);
 	k.psy = psy;
@@ -276,7 +296,7 @@ static _Thread_local struct {
 	int nrows;
 	const struct hk_master_exclusion *rows[UCHAR_MAX - 1];
 	unsigned char reach[UCHAR_MAX - 1];    /* scope_reach() of each row */
-	struct { const int *variants; const char *code; } picked[MC_FAMILIES];  /* pick() */
+	struct { const int *variants; struct fcode code; } picked[MC_FAMILIES];  /* pick() */
 } month;
 
 /* The 算定単位 bucket of a line (its day and week given), -1 if the unit does not apply. */
@@ -369,12 +389,12 @@ static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct 
 	}
 }
 
-/* What the master says about code on d: from the month's cache when it
+/* What the master says about fc on d: from the month's cache when it
  * holds, else looked up into *tmp. */
-static const struct code_info *code_info(struct eng *e, const char *code, struct hk_date d, struct code_info *tmp)
+static const struct code_info *code_info(struct eng *e, struct fcode fc, struct hk_date d, struct code_info *tmp)
 {
-	uint32_t key;
-	if (in_month(e, d) && (key = hk_master_code_key(code)) != 0) {
+	uint32_t key = fc.key;
+	if (in_month(e, d) && key != 0) {
 		for (unsigned i = 0; i < MC_SLOTS; i++) {
 			unsigned s = (key * 2654435761u + i) & (MC_SLOTS - 1);
 			struct code_info *ci;
@@ -385,7 +405,7 @@ static const struct code_info *code_info(struct eng *e, const char *code, struct
 			if (month.used == MC_SLOTS / 2)
 				break;
 			ci = &month.info[month.used];
-			code_info_fill(e->c, code, d, ci);
+			code_info_fill(e->c, fc.code, d, ci);
 			ci->key = key;
 			ci->idx = month.used;
 			month.slot_key[s] = key;
@@ -393,8 +413,8 @@ static const struct code_info *code_info(struct eng *e, const char *code, struct
 			return ci;
 		}
 	}
-	code_info_fill(e->c, code, d, tmp);
-	tmp->key = hk_master_code_key(code);
+	code_info_fill(e->c, fc.code, d, tmp);
+	tmp->key = key;
 	return tmp;
 }
 
@@ -456,9 +476,10 @@ static int duration(const struct hk_fee_visit *v)
 /* Append a line for code on date d; fills the fields the master asks for.
  * staff: 職種等 codes to record when the master wants them; count: visits
  * that day; instr: 指示区分 of the day.  Returns the index or -1 (noted). */
-static int add(struct eng *e, struct hk_date d, const char *code, const char *staff, int count,
+static int add(struct eng *e, struct hk_date d, struct fcode fc, const char *staff, int count,
 	       const char *instr, long qty, bool visit_day)
 {
+	const char *code = fc.code;
 	const struct hk_fee_ctx *c = e->c;
 	const struct hk_master_item *it;
 	const struct code_info *ci;
@@ -469,7 +490,7 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 		note(e, d, NULL, "no 訪問看護療養費コード for these facts (master/fee_codes.c)");
 		return -1;
 	}
-	ci = code_info(e, code, d, &tmp);
+	ci = code_info(e, fc, d, &tmp);
 	it = ci->it;
 	if (!it) {
 		note(e, d, code, "%s is not in the 訪問看護療養費マスター in force on this day", code);
@@ -546,22 +567,22 @@ static int add(struct eng *e, struct hk_date d, const char *code, const char *st
 
 /* The first of a family's variants (in the order given, -2 ends) whose
  * 施設基準 the station holds. */
-static const char *pick_variant(struct eng *e, int family, const int *variants, struct hk_date d)
+static struct fcode pick_variant(struct eng *e, int family, const int *variants, struct hk_date d)
 {
 	for (int i = 0; variants[i] != -2; i++) {
-		const char *code = fee(family, -1, variants[i]);
+		struct fcode code = fee(family, -1, variants[i]);
 		struct code_info tmp;
 		const struct code_info *ci;
-		if (!code)
+		if (!code.code)
 			continue;
 		ci = code_info(e, code, d, &tmp);
 		if (ci->it && ci->facility_ok)
 			return code;
 	}
-	return NULL;
+	return (struct fcode){NULL, 0};
 }
 
-static const char *pick(struct eng *e, int family, const int *variants, struct hk_date d)
+static struct fcode pick(struct eng *e, int family, const int *variants, struct hk_date d)
 {
 	if (in_month(e, d) && family >= 0 && family < MC_FAMILIES) {
 		if (month.picked[family].variants != variants) {
@@ -615,9 +636,12 @@ static void staff_codes(const struct hk_fee_visit *const *v, int n, bool with_se
 		const char *s[2] = {v[i]->staff, with_second ? v[i]->staff2 : ""};
 		for (int j = 0; j < 2; j++) {
 			int code;
-			if (strlen(s[j]) != 2 || len + 2 > HK_STAFF_MAX)
+			if (!two_chars(s[j]) || len + 2 > HK_STAFF_MAX)
 				continue;
-			code = atoi(s[j]) + off;
+			if (s[j][0] >= '0' && s[j][0] <= '9' && s[j][1] >= '0' && s[j][1] <= '9')
+				code = (s[j][0] - '0') * 10 + (s[j][1] - '0') + off;   /* atoi() of two digits */
+			else
+				code = atoi(s[j]) + off;
 			if (code >= 0 && code <= 99) {
 				out[len] = (char)('0' + code / 10);
 				out[len + 1] = (char)('0' + code % 10);
@@ -673,7 +697,7 @@ static int explicit_items(struct eng *e, const struct hk_fee_visit *v, const cha
 			q = end;
 		}
 		for (long t = 0; t < times; t++) {
-			k = add(e, v->date, code, v->staff, 1, instr, qty, true);
+			k = add(e, v->date, fcode_of(code), v->staff, 1, instr, qty, true);
 			if (k >= 0 && tj[0])
 				hk_snprintf(e->out->ka[k].tj, sizeof(e->out->ka[k].tj), "%s", tj);
 		}
@@ -689,7 +713,7 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 	struct hk_date d = v[0]->date;
 	char instr[3], staff[HK_STAFF_MAX + 1];
 	bool special, cond;
-	const char *code;
+	struct fcode code;
 	int group;
 	int building = v[0]->building >= 3 ? 3 : v[0]->building == 2 ? 2 : 1;
 	int base, psy = fam == 'p', week = week_no <= 3 ? 1 : 4;
@@ -752,7 +776,7 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 		k.min30 = is_long;
 		code = code_for(k);
 	}
-	if (!code) {
+	if (!code.code) {
 		note(e, d, NULL, "no basic fee for these facts (staff %s, 同一建物 %d)", v[0]->staff, building);
 		return;
 	}
@@ -805,7 +829,7 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 		}
 		if (mv) {
 			struct hk_fee_key k = hk_fee_key(HK_FEE_MULTI_STAFF);
-			const char *mc;
+			struct fcode mc = {NULL, 0};
 			char ms[5];
 			{
 				/* hk_snprintf(ms, sizeof(ms), "%s%s", staff, staff2), without the formatting */
@@ -820,8 +844,9 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 			k.bldg3 = building >= 3;
 			k.nth = times > 3 ? 3 : times;
 			k.designated = cond;
-			mc = k.staff ? code_for(k) : NULL;
-			if (mc)
+			if (k.staff)
+				mc = code_for(k);
+			if (mc.code)
 				add(e, d, mc, ms, times, instr, 0, true);
 			else
 				note(e, d, NULL, "second staff %s: no 複数名 add-on for that qualification", mv->staff2);
@@ -848,14 +873,14 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 	if (day == e->first_day) {
 		static const int first[] = {1, 2, 3, 0, -2};
 		code = pick(e, HK_FEE_MGMT_FIRST, first, d);
-		if (code)
+		if (code.code)
 			add(e, d, code, NULL, n, instr, 0, true);
 		else
 			note(e, d, NULL, "no 訪問看護管理療養費 (月の初日) is claimable for this station");
 	} else {
 		static const int daily[] = {1, 2, -2};
 		code = pick(e, HK_FEE_MGMT_DAILY, daily, d);
-		if (code)
+		if (code.code)
 			add(e, d, code, NULL, n, instr, 0, true);
 		else
 			note(e, d, NULL, "訪問看護管理療養費 (2日目以降) needs 施設基準 1617 or 1618; left out");
@@ -868,14 +893,14 @@ static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
 {
 	const struct hk_fee_ctx *c = e->c;
 	struct hk_date d = hk_days_to_date(e->first_day);
-	const char *code;
+	struct fcode code;
 	const struct code_info *ci;
 	struct code_info tmp;
 	int sm = 0, terminal = 0;
 	if (c->patient->consent_24h) {
 		static const int h24[] = {1, 0, -2};   /* イ 負担軽減の取組あり, then ロ */
 		code = pick(e, HK_FEE_24H, h24, d);
-		if (code)
+		if (code.code)
 			add(e, d, code, NULL, 1, NULL, 0, true);
 		else
 			note(e, d, NULL, "24時間対応体制加算 agreed, but the station has notified neither 施設基準 1615 nor 1604");
@@ -888,14 +913,14 @@ static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
 	if (sm)  /* visit.special_mgmt 1 = 重症度等の高い (variant 1), 2 = その他 (variant 0) */
 		add(e, d, fee(HK_FEE_SPECIAL_MGMT, -1, sm == 1 ? 1 : 0), NULL, 1, NULL, 0, true);
 	code = fee(HK_FEE_DX, -1, -1);
-	if (c->station->online_elig && code && code_info(e, code, d, &tmp)->facility_ok)
+	if (c->station->online_elig && code.code && code_info(e, code, d, &tmp)->facility_ok)
 		add(e, d, code, NULL, 1, NULL, 0, true);
 	code = fee(HK_FEE_BASEUP_1, -1, -1);
-	if (code && (ci = code_info(e, code, d, &tmp))->it && ci->facility_ok) {
+	if (code.code && (ci = code_info(e, code, d, &tmp))->it && ci->facility_ok) {
 		add(e, d, code, NULL, 1, NULL, 0, true);
 		for (int i = 1; i <= 18; i++) {
-			const char *c2 = fee(HK_FEE_BASEUP_2, -1, i);
-			if (c2 && (ci = code_info(e, c2, d, &tmp))->facility_ok && ci->facility_needed) {
+			struct fcode c2 = fee(HK_FEE_BASEUP_2, -1, i);
+			if (c2.code && (ci = code_info(e, c2, d, &tmp))->facility_ok && ci->facility_needed) {
 				add(e, d, c2, NULL, 1, NULL, 0, true);
 				break;
 			}
@@ -910,7 +935,7 @@ static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
 		if (terminal >= 2)
 			add(e, c->patient->death, code, NULL, 1, NULL, 0, visit_day);
 		else
-			note(e, c->patient->death, code,
+			note(e, c->patient->death, code.code,
 			     "ターミナルケア療養費 needs terminal care on 2 or more days; only %d recorded", terminal);
 	}
 }
@@ -1018,7 +1043,7 @@ static void enforce_limits(struct eng *e)
 			it = o->ka[i].it;
 			if (!it || !it->rel_limit)
 				continue;
-			ci = code_info(e, o->ka[i].code, o->ka[i].date, &tmp);
+			ci = code_info(e, fcode_of(o->ka[i].code), o->ka[i].date, &tmp);
 		}
 		/* (no rows without rel_limit) */
 		if (!ci->nlimits || pos[i] <= ci->limits_allow)
