@@ -157,15 +157,14 @@ static _Thread_local struct { uint64_t key; struct fcode code; } memo[MEMO_SIZE]
 _Static_assert(sizeof(struct hk_fee_key) == 9 * sizeof(int), "pack_key() packs every field of the key");
 static uint64_t pack_key(const struct hk_fee_key *k)
 {
-	const int f[] = {k->family, k->psy, k->staff, k->week4, k->bldg3, k->min30, k->nth, k->designated,
-			 k->variant};
-	uint64_t v = 0;
-	unsigned any = 0; /* the fields + 1 or'ed: above 63 iff one is out of range */
-	for (size_t i = 0; i < HK_ARRAY_LEN(f); i++) {
-		unsigned u = (unsigned)f[i] + 1u;
-		any |= u;
-		v = v << 6 | u;
-	}
+	/* straight-line: the fields + 1, first field in the highest bits */
+#define F(x) ((unsigned)k->x + 1u)
+	unsigned any = F(family) | F(psy) | F(staff) | F(week4) | F(bldg3) | F(min30) | F(nth) | F(designated) |
+		       F(variant); /* above 63 iff one is out of range */
+	uint64_t v = (uint64_t)F(family) << 48 | (uint64_t)F(psy) << 42 | (uint64_t)F(staff) << 36 |
+		     (uint64_t)F(week4) << 30 | (uint64_t)F(bldg3) << 24 | (uint64_t)F(min30) << 18 |
+		     (uint64_t)F(nth) << 12 | (uint64_t)F(designated) << 6 | (uint64_t)F(variant);
+#undef F
 	return any > 63 ? 0 : v | (uint64_t)1 << 63;
 }
 
@@ -389,9 +388,8 @@ static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct 
 	}
 }
 
-/* What the master says about fc on d: from the month's cache when it
- * holds, else looked up into *tmp. */
-static const struct code_info *code_info(struct eng *e, struct fcode fc, struct hk_date d, struct code_info *tmp)
+/* code_info() past its first probe. */
+static const struct code_info *code_info_slow(struct eng *e, struct fcode fc, struct hk_date d, struct code_info *tmp)
 {
 	uint32_t key = fc.key;
 	if (in_month(e, d) && key != 0) {
@@ -416,6 +414,20 @@ static const struct code_info *code_info(struct eng *e, struct fcode fc, struct 
 	code_info_fill(e->c, fc.code, d, tmp);
 	tmp->key = key;
 	return tmp;
+}
+
+/* What the master says about fc on d: from the month's cache when it
+ * holds, else looked up into *tmp.  The usual answer - the code is in the
+ * cache, at its hash's first slot - is found inline. */
+static inline const struct code_info *code_info(struct eng *e, struct fcode fc, struct hk_date d,
+						struct code_info *tmp)
+{
+	if (fc.key && in_month(e, d)) {
+		unsigned s = (fc.key * 2654435761u) & (MC_SLOTS - 1);
+		if (month.slot_key[s] == fc.key)
+			return &month.info[month.slot_info[s]];
+	}
+	return code_info_slow(e, fc, d, tmp);
 }
 
 /* How far apart two lines may be for a 背反単位 to join them: 1 day, 2 week,
