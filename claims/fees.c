@@ -1210,7 +1210,6 @@ static bool exclusions_of_month(struct eng *e)
 	int first[MAX_DISTINCT], reach[MAX_DISTINCT];
 	unsigned char rel[MAX_DISTINCT];           /* rel_exclusion of the code's item */
 	unsigned char di[STACK_LINES];
-	short day_lo[STACK_LINES], day_hi[STACK_LINES]; /* the lines of line i's day: [lo, hi) */
 	uint64_t lines_of[MAX_DISTINCT][LINE_WORDS];   /* the lines of each distinct code */
 	uint64_t cand[MAX_DISTINCT][LINE_WORDS];       /* the lines of its partners */
 	const struct hk_master_exclusion *row[MAX_DISTINCT][MAX_DISTINCT];
@@ -1266,37 +1265,39 @@ static bool exclusions_of_month(struct eng *e)
 			}
 		}
 	}
-	for (int i = 0; i < o->nka; i++)
-		day_lo[i] = (short)(i > 0 && o->ka[i - 1].day == o->ka[i].day ? day_lo[i - 1] : i);
-	for (int i = o->nka - 1; i >= 0; i--)
-		day_hi[i] = (short)(i + 1 < o->nka && o->ka[i + 1].day == o->ka[i].day ? day_hi[i + 1] : i + 1);
-	for (int i = 0; i < o->nka; i++) {
-		int a = di[i], lo = 0, hi = o->nka;
+	for (int i = 0, dlo = 0, dhi = 0; i < o->nka; i++) {
+		int a = di[i];
+		unsigned lo = 0, hi = (unsigned)o->nka;
+		if (i == dhi) {                 /* a new day: its lines are [dlo, dhi) */
+			dlo = i;
+			for (dhi = i + 1; dhi < o->nka && o->ka[dhi].day == o->ka[i].day; dhi++)
+				;
+		}
 		if (o->ka[i].dropped || !reach[a])
 			continue;
 		if (reach[a] == 1) {            /* lines of the day */
-			lo = day_lo[i];
-			hi = day_hi[i];
+			lo = (unsigned)dlo;
+			hi = (unsigned)dhi;
 		} else if (reach[a] == 2) {     /* lines of the week */
 			long w = week_of_day(o->ka[i].day);
-			for (lo = i; lo > 0 && week_of_day(o->ka[lo - 1].day) == w; lo--)
+			for (lo = (unsigned)i; lo > 0 && week_of_day(o->ka[lo - 1].day) == w; lo--)
 				;
-			for (hi = i + 1; hi < o->nka && week_of_day(o->ka[hi].day) == w; hi++)
+			for (hi = (unsigned)i + 1; hi < (unsigned)o->nka && week_of_day(o->ka[hi].day) == w; hi++)
 				;
 		}
-		for (int w = lo / 64; w <= (hi - 1) / 64; w++) {
+		for (unsigned w = lo / 64; w <= (hi - 1) / 64; w++) {
 			uint64_t bits = cand[a][w];
 			bool stop = false;
 			if (w == lo / 64)          /* the lines before lo need no visit */
 				bits &= ~(uint64_t)0 << (lo % 64);
 			while (bits) {
-				int j = w * 64 + __builtin_ctzll(bits);
+				unsigned j = w * 64 + (unsigned)__builtin_ctzll(bits);
 				bits &= bits - 1;
 				if (o->ka[j].dropped)
 					continue;
 				if (j >= hi)
 					break;
-				if (apply_exclusion(e, i, j, row[a][di[j]])) {
+				if (apply_exclusion(e, i, (int)j, row[a][di[j]])) {
 					stop = true;
 					break;
 				}
