@@ -388,13 +388,22 @@ static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct 
 	}
 }
 
+/* The first slot of a code number in month.slot_key: the top bits of a
+ * Fibonacci hash (the low bits of the product follow the key's low bits, and
+ * codes differ in few of those). */
+static inline unsigned mc_hash(uint32_t key)
+{
+	_Static_assert(MC_SLOTS == 1u << 9, "mc_hash() takes 9 bits");
+	return (key * 2654435761u) >> (32 - 9);
+}
+
 /* code_info() past its first probe. */
 static const struct code_info *code_info_slow(struct eng *e, struct fcode fc, struct hk_date d, struct code_info *tmp)
 {
 	uint32_t key = fc.key;
 	if (in_month(e, d) && key != 0) {
 		for (unsigned i = 0; i < MC_SLOTS; i++) {
-			unsigned s = (key * 2654435761u + i) & (MC_SLOTS - 1);
+			unsigned s = (mc_hash(key) + i) & (MC_SLOTS - 1);
 			struct code_info *ci;
 			if (month.slot_key[s] == key)
 				return &month.info[month.slot_info[s]];
@@ -423,7 +432,7 @@ static inline const struct code_info *code_info(struct eng *e, struct fcode fc, 
 						struct code_info *tmp)
 {
 	if (fc.key && in_month(e, d)) {
-		unsigned s = (fc.key * 2654435761u) & (MC_SLOTS - 1);
+		unsigned s = mc_hash(fc.key);
 		if (month.slot_key[s] == fc.key)
 			return &month.info[month.slot_info[s]];
 	}
@@ -1070,7 +1079,9 @@ static void enforce_limits(struct eng *e)
 			b = bucket(unit, o->ka[i].day, week[i]);
 			if (b < 0 || max <= 0)
 				continue;
-			for (int j = prev[i]; j >= 0 && bucket(unit, o->ka[j].day, week[j]) == b; j = prev[j])
+			/* (once count is over max, line i is out: no need to look further) */
+			for (int j = prev[i]; j >= 0 && count <= max && bucket(unit, o->ka[j].day, week[j]) == b;
+			     j = prev[j])
 				count += !o->ka[j].dropped;
 			if (count > max) {
 				o->ka[i].dropped = true;
