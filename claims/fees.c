@@ -113,13 +113,18 @@ static bool list_has(const char *list, const char *code2)
  * not allow that qualification (別表20; 精神科: 保健師, 看護師, 作業療法士, 准看護師). */
 static int visit_staff(char fam, const char *staff)
 {
-	if (!staff || !two_chars(staff))
+	if (!staff || !two_chars(staff) || staff[0] != '0')
 		return 0;
-	if (fam == 'p')
-		return list_has("010308", staff) ? HK_FS_NURSE : list_has("05", staff) ? HK_FS_OT
-		     : list_has("07", staff) ? HK_FS_ASSOC : 0;
-	return list_has("01020308", staff) ? HK_FS_NURSE : list_has("07", staff) ? HK_FS_ASSOC
-	     : list_has("040506", staff) ? HK_FS_THERAPIST : 0;
+	/* general: 01 02 03 08 nurse, 07 准看護師, 04 05 06 療法士;
+	 * 精神科: 01 03 08 nurse, 05 作業療法士, 07 准看護師 */
+	switch (staff[1]) {
+	case '1': case '3': case '8': return HK_FS_NURSE;
+	case '2': return fam == 'p' ? 0 : HK_FS_NURSE;
+	case '7': return HK_FS_ASSOC;
+	case '5': return fam == 'p' ? HK_FS_OT : HK_FS_THERAPIST;
+	case '4': case '6': return fam == 'p' ? 0 : HK_FS_THERAPIST;
+	default: return 0;
+	}
 }
 
 /* enum hk_fee_staff of the second person of a 複数名 visit (master 職種区分 31-36). */
@@ -209,13 +214,13 @@ static unsigned code_num(const char *code)
 	return v;
 }
 
-/* Bounded copy without the cost of a format string. */
-static void copy(char *dst, size_t size, const char *src)
+/* Bounded copy without the cost of a format string (or of strlen() and
+ * memcpy() calls: the strings are a few bytes). */
+static inline void copy(char *dst, size_t size, const char *src)
 {
-	size_t n = strlen(src);
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
+	size_t n = 0;
+	for (; n + 1 < size && src[n]; n++)
+		dst[n] = src[n];
 	dst[n] = '\0';
 }
 
