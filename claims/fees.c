@@ -37,7 +37,17 @@ struct eng {
 	bool all_cached;
 	struct hk_date last_date;    /* add(): the last date turned into a day number */
 	long last_day;
+	long day1;                   /* hk_date_to_days() of the 1st of the context's month */
 };
+
+/* hk_date_to_days(d): it is d.d - 1 days after the 1st of d's month, so a date of
+ * the context's month needs no calendar arithmetic. */
+static long days_of(const struct eng *e, struct hk_date d)
+{
+	if (d.y == e->c->year && d.m == e->c->month)
+		return e->day1 + d.d - 1;
+	return hk_date_to_days(d);
+}
 
 /* hk_date_cmp(), inlined: it runs for every line and instruction. */
 static inline int date_cmp(struct hk_date a, struct hk_date b)
@@ -547,7 +557,7 @@ static int add(struct eng *e, struct hk_date d, struct fcode fc, const char *sta
 	memset(k, 0, sizeof(*k));
 	if (!same_date(d, e->last_date)) {
 		e->last_date = d;
-		e->last_day = hk_date_to_days(d);
+		e->last_day = days_of(e, d);
 	}
 	k->date = d;
 	k->day = e->last_day;
@@ -1377,14 +1387,15 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 	e.line_ci = line_ci;
 	e.last_date = (struct hk_date){0, 0, 0};
 	e.last_day = hk_date_to_days(e.last_date);
+	e.day1 = hk_date_to_days((struct hk_date){c->year, c->month, 1});
 	e.first_day = hk_date_to_days(visits[0].date);
-	first_week = hk_week_of((struct hk_date){c->year, c->month, 1});
+	first_week = week_of_day(e.day1);
 	for (int i = 0; i < n;) {
 		/* the day's visits by instruction family: general, 精神科, 医療観察 */
 		const struct hk_fee_visit *day[3][MAX_DAY_VISITS];
 		int nfam[3] = {0, 0, 0};
 		int j = i;
-		long dn = hk_date_to_days(visits[i].date), w = week_of_day(dn);
+		long dn = days_of(&e, visits[i].date), w = week_of_day(dn);
 		e.last_date = visits[i].date;   /* add()'s day number of the day's lines */
 		e.last_day = dn;
 		for (; j < n && same_date(visits[j].date, visits[i].date); j++) {
