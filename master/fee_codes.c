@@ -199,12 +199,6 @@ const struct hk_fee_code hk_fee_codes[] = {
 };
 const size_t hk_fee_ncodes = sizeof(hk_fee_codes) / sizeof(hk_fee_codes[0]);
 
-struct hk_fee_key hk_fee_key(int family)
-{
-	struct hk_fee_key k = {family, X, X, X, X, X, X, X, X};
-	return k;
-}
-
 /* A row field of -1 matches anything; otherwise the key must equal it. */
 static int field_ok(int row, int key)
 {

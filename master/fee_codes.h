@@ -81,7 +81,12 @@ extern const size_t hk_fee_ncodes;
 /* The code for the facts in key, or NULL if no row or more than one row matches. */
 const char *hk_fee_code_for(const struct hk_fee_key *key);
 
-/* A key with every field -1 and the family set. */
-struct hk_fee_key hk_fee_key(int family);
+/* A key with every field -1 and the family set (inline: the claim run makes
+ * several per visit day). */
+static inline struct hk_fee_key hk_fee_key(int family)
+{
+	struct hk_fee_key k = {family, -1, -1, -1, -1, -1, -1, -1, -1};
+	return k;
+}
 
 #endif
