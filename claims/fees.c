@@ -274,6 +274,7 @@ struct code_info {
 	int idx;                               /* month.info[idx]; -1 not from the month */
 	const struct hk_master_item *it;       /* hk_master_item(); NULL: the rest is unset */
 	bool facility_ok;                      /* facility_ok() */
+	bool plain;                            /* it, facility_ok, no age limit, not step: add() need not look */
 	/* of it: */
 	bool step;                             /* きざみ値計算識別 1: needs 数量データ */
 	bool wants_staff, wants_count, wants_instr; /* 職種等, 同日訪問回数, 指示区分 */
@@ -390,6 +391,7 @@ static void code_info_fill(const struct hk_fee_ctx *c, const char *code, struct 
 	ci->step_lower = it->step_lower;
 	ci->step_unit = it->step_unit;
 	ci->step_amount_x100 = it->step_amount_x100;
+	ci->plain = ci->facility_ok && ci->age_min <= 0 && ci->age_max <= 0 && !ci->step;
 	ci->limits_allow = INT_MAX;
 	if (it->rel_limit) {
 		size_t n = hk_master_limits(c->master, code, d, ci->limits, MC_MAX_LIMITS);
@@ -509,6 +511,36 @@ static int duration(const struct hk_fee_visit *v)
 	return m < 0 ? m + 1440 : m;
 }
 
+/* add()'s checks of a code on d that is not plain: true if it may not be
+ * claimed (noted).  Out of line: most codes are plain. */
+static __attribute__((noinline)) bool refused(struct eng *e, struct hk_date d, const char *code,
+					       const struct code_info *ci, long qty)
+{
+	const struct hk_master_item *it = ci->it;
+	if (!it) {
+		note(e, d, code, "%s is not in the 訪問看護療養費マスター in force on this day", code);
+		return true;
+	}
+	if (!ci->facility_ok) {
+		note(e, d, code, "%s (%s) needs 施設基準 %d, which the station has not notified",
+		     code, it->short_name, ci->facility_needed);
+		return true;
+	}
+	if (ci->age_min > 0 || ci->age_max > 0) {
+		int age = age_on(e->c, d);
+		if ((ci->age_min > 0 && age < ci->age_min) || (ci->age_max > 0 && age >= ci->age_max)) {
+			note(e, d, code, "%s (%s) is not for a patient aged %d", code, it->short_name, age);
+			return true;
+		}
+	}
+	if (ci->step && qty <= 0) {
+		note(e, d, code, "%s (%s) needs 数量データ (write CODE:QTY in the visit's items)",
+		     code, it->short_name);
+		return true;
+	}
+	return false;
+}
+
 /* Append a line for code on date d; fills the fields the master asks for.
  * staff: 職種等 codes to record when the master wants them; count: visits
  * that day; instr: 指示区分 of the day.  Returns the index or -1 (noted). */
@@ -516,7 +548,6 @@ static int add(struct eng *e, struct hk_date d, struct fcode fc, const char *sta
 	       const char *instr, long qty, bool visit_day)
 {
 	const char *code = fc.code;
-	const struct hk_fee_ctx *c = e->c;
 	const struct hk_master_item *it;
 	const struct code_info *ci;
 	struct code_info tmp;
@@ -527,28 +558,9 @@ static int add(struct eng *e, struct hk_date d, struct fcode fc, const char *sta
 		return -1;
 	}
 	ci = code_info(e, fc, d, &tmp);
+	if (!ci->plain && refused(e, d, code, ci, qty))
+		return -1;
 	it = ci->it;
-	if (!it) {
-		note(e, d, code, "%s is not in the 訪問看護療養費マスター in force on this day", code);
-		return -1;
-	}
-	if (!ci->facility_ok) {
-		note(e, d, code, "%s (%s) needs 施設基準 %d, which the station has not notified",
-		     code, it->short_name, ci->facility_needed);
-		return -1;
-	}
-	if (ci->age_min > 0 || ci->age_max > 0) {
-		int age = age_on(c, d);
-		if ((ci->age_min > 0 && age < ci->age_min) || (ci->age_max > 0 && age >= ci->age_max)) {
-			note(e, d, code, "%s (%s) is not for a patient aged %d", code, it->short_name, age);
-			return -1;
-		}
-	}
-	if (ci->step && qty <= 0) {
-		note(e, d, code, "%s (%s) needs 数量データ (write CODE:QTY in the visit's items)",
-		     code, it->short_name);
-		return -1;
-	}
 	if (o->nka == o->aka) {
 		o->aka = o->aka ? o->aka * 2 : 64;
 		o->ka = hk_realloc(o->ka, (size_t)o->aka * sizeof(*o->ka));
