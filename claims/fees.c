@@ -1063,6 +1063,34 @@ static void link_same_code(const struct eng *e, int *prev, int *pos)
 	}
 }
 
+/* Whether line i makes more than max kept lines of its code (itself included)
+ * in its bucket of the 算定単位 unit (bucket()): they are the nearest lines on
+ * its chain prev[], the lines being in day order.  False if the unit does not
+ * apply.  Stops counting once over max. */
+static bool over_limit(const struct hk_fee_result *o, const int *prev, int i, int unit, int max)
+{
+	int count = 1, j = prev[i];   /* line i */
+	long day = o->ka[i].day, week;
+	switch (unit) {
+	case HK_LU_DAY:
+		for (; j >= 0 && count <= max && o->ka[j].day == day; j = prev[j])
+			count += !o->ka[j].dropped;
+		break;
+	case HK_LU_WEEK:
+		week = week_of_day(day);
+		for (; j >= 0 && count <= max && week_of_day(o->ka[j].day) == week; j = prev[j])
+			count += !o->ka[j].dropped;
+		break;
+	case HK_LU_MONTH: case HK_LU_FIRST: case HK_LU_PATIENT:   /* one bucket */
+		for (; j >= 0 && count <= max; j = prev[j])
+			count += !o->ka[j].dropped;
+		break;
+	default:
+		return false;
+	}
+	return count > max;
+}
+
 /* 算定回数限度: lines beyond the limit are left out, in date order.  A line
  * counts with the kept lines of its code in its day / week / month; the
  * lines are in day order, so those are the nearest ones on its code's chain
@@ -1072,14 +1100,10 @@ static void enforce_limits(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
 	int prev_stack[STACK_LINES], pos_stack[STACK_LINES];
-	long week_stack[STACK_LINES];
 	bool heap = o->nka > STACK_LINES;
 	int *prev = heap ? hk_malloc((size_t)o->nka * sizeof(int)) : prev_stack;
 	int *pos = heap ? hk_malloc((size_t)o->nka * sizeof(int)) : pos_stack;
-	long *week = heap ? hk_malloc((size_t)o->nka * sizeof(long)) : week_stack;
 	link_same_code(e, prev, pos);
-	for (int i = 0; i < o->nka; i++)
-		week[i] = i > 0 && o->ka[i].day == o->ka[i - 1].day ? week[i - 1] : week_of_day(o->ka[i].day);
 	for (int i = 0; i < o->nka; i++) {
 		const struct code_info *ci;
 		struct code_info tmp;
@@ -1098,19 +1122,10 @@ static void enforce_limits(struct eng *e)
 			continue;
 		for (int r = 0; r < ci->nlimits; r++) {
 			const struct hk_master_limit *lim = ci->limits[r];
-			int unit = ci->limit[r].unit, max = ci->limit[r].max;
-			long b;
-			int count = 1;  /* line i */
-			if (pos[i] <= max)
+			int max = ci->limit[r].max;
+			if (pos[i] <= max || max <= 0)
 				continue;
-			b = bucket(unit, o->ka[i].day, week[i]);
-			if (b < 0 || max <= 0)
-				continue;
-			/* (once count is over max, line i is out: no need to look further) */
-			for (int j = prev[i]; j >= 0 && count <= max && bucket(unit, o->ka[j].day, week[j]) == b;
-			     j = prev[j])
-				count += !o->ka[j].dropped;
-			if (count > max) {
+			if (over_limit(o, prev, i, ci->limit[r].unit, max)) {
 				o->ka[i].dropped = true;
 				note(e, o->ka[i].date, o->ka[i].code, "%s: 算定回数限度 %d per %s reached; left out",
 				     lim->short_name, lim->max, lim->unit_name);
@@ -1121,7 +1136,6 @@ static void enforce_limits(struct eng *e)
 	if (heap) {
 		hk_free(prev);
 		hk_free(pos);
-		hk_free(week);
 	}
 }
 
