@@ -541,6 +541,8 @@ static __attribute__((noinline)) bool refused(struct eng *e, struct hk_date d, c
 	return false;
 }
 
+static const struct hk_ka zero_ka;
+
 /* Append a line for code on date d; fills the fields the master asks for.
  * staff: 職種等 codes to record when the master wants them; count: visits
  * that day; instr: 指示区分 of the day.  Returns the index or -1 (noted). */
@@ -565,14 +567,21 @@ static int add(struct eng *e, struct hk_date d, struct fcode fc, const char *sta
 		o->aka = o->aka ? o->aka * 2 : 64;
 		o->ka = hk_realloc(o->ka, (size_t)o->aka * sizeof(*o->ka));
 	}
-	k = &o->ka[o->nka];
-	memset(k, 0, sizeof(*k));
 	if (!same_date(d, e->last_date)) {
 		e->last_date = d;
 		e->last_day = days_of(e, d);
 	}
+	k = &o->ka[o->nka];
+	*k = zero_ka;       /* (a copy: gcc zeroes by vector stores, a memset() by rep stos) */
 	k->date = d;
 	k->day = e->last_day;
+	k->it = it;
+	k->amount = ci->amount;
+	k->col = ci->col;
+	k->item = ci->item;
+	k->role = ci->role;
+	k->seq = e->seq++;
+	k->visit_day = visit_day;
 	if (ci->key) {       /* 9 digits */
 		memcpy(k->code, code, 10);
 		k->key = ci->key;
@@ -580,8 +589,6 @@ static int add(struct eng *e, struct hk_date d, struct fcode fc, const char *sta
 		copy(k->code, sizeof(k->code), code);
 		k->key = code_num(code);
 	}
-	k->it = it;
-	k->amount = ci->amount;
 	if (ci->step) {
 		k->qty = qty;
 		if (ci->step_unit > 0)
@@ -597,15 +604,10 @@ static int add(struct eng *e, struct hk_date d, struct fcode fc, const char *sta
 	}
 	if (ci->wants_instr && instr)
 		copy(k->instr, sizeof(k->instr), instr);
-	k->col = ci->col;
-	k->item = ci->item;
-	k->role = ci->role;
-	k->seq = e->seq++;
 	if (k->seq < STACK_LINES)
 		e->line_ci[k->seq] = ci != &tmp ? ci : NULL;
 	if (k->seq >= STACK_LINES || ci == &tmp)
 		e->all_cached = false;
-	k->visit_day = visit_day;
 	if (ci->wants_staff && !k->staff[0]) {
 		note(e, d, code, "%s (%s) needs 職種等 but no staff is known for it", code, it->short_name);
 		return -1;
