@@ -675,6 +675,34 @@ static int family_index(const char *k)
 	return 0;
 }
 
+/* A code outside 00..99 for staff_codes() (not a 別表20 code: kept as the
+ * format gives it). */
+static __attribute__((noinline, cold)) void staff_code_odd(char *out, int code)
+{
+	hk_snprintf(out, 3, "%02d", code);
+}
+
+/* Appends staff code s (two characters, else nothing) + off to out[0..len);
+ * returns the new length. */
+static inline size_t put_staff(char *out, size_t len, const char *s, int off)
+{
+	int code;
+	if (!two_chars(s) || len + 2 > HK_STAFF_MAX)
+		return len;
+	if (s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9')
+		code = (s[0] - '0') * 10 + (s[1] - '0') + off;   /* atoi() of two digits */
+	else
+		code = atoi(s) + off;
+	if (code >= 0 && code <= 99) {
+		out[len] = (char)('0' + code / 10);
+		out[len + 1] = (char)('0' + code % 10);
+		out[len + 2] = '\0';
+	} else {
+		staff_code_odd(out + len, code);
+	}
+	return len + 2;
+}
+
 /* 職種等 for the visits of a day: visit i's staff + 10*(min(i,2)) (別表20 columns
  * 1回目/2回目/3回目以降), and a second staff on the same visit right after it. */
 static void staff_codes(const struct hk_fee_visit *const *v, int n, bool with_second, char out[HK_STAFF_MAX + 1])
@@ -683,24 +711,9 @@ static void staff_codes(const struct hk_fee_visit *const *v, int n, bool with_se
 	out[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		int off = 10 * (i < 2 ? i : 2);
-		const char *s[2] = {v[i]->staff, with_second ? v[i]->staff2 : ""};
-		for (int j = 0; j < 2; j++) {
-			int code;
-			if (!two_chars(s[j]) || len + 2 > HK_STAFF_MAX)
-				continue;
-			if (s[j][0] >= '0' && s[j][0] <= '9' && s[j][1] >= '0' && s[j][1] <= '9')
-				code = (s[j][0] - '0') * 10 + (s[j][1] - '0') + off;   /* atoi() of two digits */
-			else
-				code = atoi(s[j]) + off;
-			if (code >= 0 && code <= 99) {
-				out[len] = (char)('0' + code / 10);
-				out[len + 1] = (char)('0' + code % 10);
-				out[len + 2] = '\0';
-			} else {
-				hk_snprintf(out + len, 3, "%02d", code);
-			}
-			len += 2;
-		}
+		len = put_staff(out, len, v[i]->staff, off);
+		if (with_second)
+			len = put_staff(out, len, v[i]->staff2, off);
 	}
 }
 
