@@ -1269,6 +1269,30 @@ static void exclusions_by_date(struct eng *e)
  * having done nothing, when the lines do not fit its sets.
  */
 #define LINE_WORDS (STACK_LINES / 64)
+
+/* Line i against the kept lines j in [lo, hi) of cand (the lines of its
+ * partners), in order, until i is dropped; row[di[j]] is the row of the pair.
+ * Out of line: most lines have no partner line in reach. */
+static __attribute__((noinline)) void exclude_in(struct eng *e, int i, unsigned lo, unsigned hi,
+						 const uint64_t cand[LINE_WORDS],
+						 const struct hk_master_exclusion *const row[MAX_DISTINCT],
+						 const unsigned char di[])
+{
+	const struct hk_fee_result *o = e->out;
+	for (unsigned w = lo / 64; w <= (hi - 1) / 64; w++) {
+		uint64_t bits = cand[w];
+		if (w == lo / 64)          /* the lines before lo need no visit */
+			bits &= ~(uint64_t)0 << (lo % 64);
+		for (; bits; bits &= bits - 1) {
+			unsigned j = w * 64 + (unsigned)__builtin_ctzll(bits);
+			if (j >= hi)
+				return;
+			if (!o->ka[j].dropped && apply_exclusion(e, i, (int)j, row[di[j]]))
+				return;
+		}
+	}
+}
+
 static bool exclusions_of_month(struct eng *e)
 {
 	struct hk_fee_result *o = e->out;
@@ -1352,26 +1376,10 @@ static bool exclusions_of_month(struct eng *e)
 			for (hi = (unsigned)i + 1; hi < (unsigned)o->nka && week_of_day(o->ka[hi].day) == w; hi++)
 				;
 		}
-		for (unsigned w = lo / 64; w <= (hi - 1) / 64; w++) {
-			uint64_t bits = cand[a][w];
-			bool stop = false;
-			if (w == lo / 64)          /* the lines before lo need no visit */
-				bits &= ~(uint64_t)0 << (lo % 64);
-			while (bits) {
-				unsigned j = w * 64 + (unsigned)__builtin_ctzll(bits);
-				bits &= bits - 1;
-				if (o->ka[j].dropped)
-					continue;
-				if (j >= hi)
-					break;
-				if (apply_exclusion(e, i, (int)j, row[a][di[j]])) {
-					stop = true;
-					break;
-				}
-			}
-			if (stop)
-				break;
-		}
+		if (lo / 64 == (hi - 1) / 64 &&       /* one word (the usual case): any partner line in it? */
+		    !(cand[a][lo / 64] & ~(uint64_t)0 << (lo % 64) & ~(uint64_t)0 >> (63 - (hi - 1) % 64)))
+			continue;
+		exclude_in(e, i, lo, hi, cand[a], row[a], di);
 	}
 	return true;
 }
