@@ -1085,15 +1085,15 @@ static void link_same_code(const struct eng *e, int *prev, int *pos)
 static bool over_limit(const struct hk_fee_result *o, const int *prev, int i, int unit, int max)
 {
 	int count = 1, j = prev[i];   /* line i */
-	long day = o->ka[i].day, week;
+	long day = o->ka[i].day, ws;
 	switch (unit) {
 	case HK_LU_DAY:
 		for (; j >= 0 && count <= max && o->ka[j].day == day; j = prev[j])
 			count += !o->ka[j].dropped;
 		break;
-	case HK_LU_WEEK:
-		week = week_of_day(day);
-		for (; j >= 0 && count <= max && week_of_day(o->ka[j].day) == week; j = prev[j])
+	case HK_LU_WEEK:    /* week_of_day() w is the days [7w + 3, 7w + 10) */
+		ws = week_of_day(day) * 7 + 3;
+		for (; j >= 0 && count <= max && o->ka[j].day >= ws && o->ka[j].day < ws + 7; j = prev[j])
 			count += !o->ka[j].dropped;
 		break;
 	case HK_LU_MONTH: case HK_LU_FIRST: case HK_LU_PATIENT:   /* one bucket */
