@@ -632,7 +632,7 @@ static struct fcode pick_variant(struct eng *e, int family, const int *variants,
 	return (struct fcode){NULL, 0};
 }
 
-static struct fcode pick(struct eng *e, int family, const int *variants, struct hk_date d)
+static inline struct fcode pick(struct eng *e, int family, const int *variants, struct hk_date d)
 {
 	if (in_month(e, d) && family >= 0 && family < MC_FAMILIES) {
 		if (month.picked[family].variants != variants) {
