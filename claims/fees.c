@@ -414,7 +414,9 @@ static inline unsigned mc_hash(uint32_t key)
 	return (key * 2654435761u) >> (32 - 9);
 }
 
-/* code_info() past its first probe. */
+/* code_info() when the code is not at its first slot: probes from there on,
+ * filling a free slot with it; else (not the month's, or the cache full)
+ * looks it up into *tmp. */
 static const struct code_info *code_info_slow(struct eng *e, struct fcode fc, struct hk_date d, struct code_info *tmp)
 {
 	uint32_t key = fc.key;
