@@ -163,6 +163,9 @@ int hk_utf8_to_sjis_count(const char *in, size_t n, struct hk_buf *out, size_t *
 	 * character does, and its room is not tested. */
 	bool roomy = out->len < out->alloc && n <= (out->alloc - out->len - 1) / 2 &&
 		     out->len <= out->limit && n <= (out->limit - out->len) / 2;
+	/* where the next byte goes while roomy (out->len is brought up to date
+	 * before anything else may look at out: on_bad(), the end) */
+	char *d = roomy ? out->data + out->len : NULL;
 
 	pthread_once(&enc_once, enc_init);
 	while (i < n) {
@@ -183,15 +186,27 @@ int hk_utf8_to_sjis_count(const char *in, size_t n, struct hk_buf *out, size_t *
 		}
 		code = cp < 0x10000 ? enc_bmp[cp] : 0;
 		if (code == 0) {
+			if (d)
+				out->len = (size_t)(d - out->data);
 			if (on_bad)
 				on_bad(ctx, cp, idx);
 			replaced++;
 			code = 0x8148; /* ？ 記録条件仕様 2(3)エ */
 		}
 		w = code > 0xFF ? 2 : 1;
+		wide += w == 2;
+		idx++;
+		if (d) {
+			/* (a local pointer: a store through out->data could be out's
+			 * own fields, read again after each byte) */
+			if (w == 2)
+				*d++ = (char)(code >> 8);
+			*d++ = (char)(code & 0xFF);
+			continue;
+		}
 		/* Written in place while the buffer has room (and its NUL); the
 		 * buffer's own append grows it or reports its cap otherwise. */
-		if (roomy || (out->len + w < out->alloc && w <= out->limit - out->len)) {
+		if (out->len + w < out->alloc && w <= out->limit - out->len) {
 			if (w == 2)
 				out->data[out->len++] = (char)(code >> 8);
 			out->data[out->len++] = (char)(code & 0xFF);
@@ -202,11 +217,11 @@ int hk_utf8_to_sjis_count(const char *in, size_t n, struct hk_buf *out, size_t *
 				goto out;
 			}
 		}
-		wide += w == 2;
-		idx++;
 	}
 	rc = replaced;
 out:
+	if (d)
+		out->len = (size_t)(d - out->data);
 	if (out->data)
 		out->data[out->len] = '\0';
 	if (nchars)
