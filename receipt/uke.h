@@ -168,7 +168,6 @@ struct hk_uke_writer {
 	hk_diag_fn diag;
 	void *ctx;
 	const char *name;   /* used in diagnostics */
-	size_t def_hint;    /* where the last record's layout is in hk_record_defs */
 };
 
 void hk_uke_writer_init(struct hk_uke_writer *w, struct hk_buf *out, const char *name,

@@ -28,7 +28,6 @@ void hk_uke_writer_init(struct hk_uke_writer *w, struct hk_buf *out, const char 
 	w->diag = diag;
 	w->ctx = ctx;
 	w->name = name ? name : "RECEIPTH.UKE";
-	w->def_hint = 0;
 }
 
 static const char *mode_name(enum hk_mode m)
@@ -171,14 +170,25 @@ static unsigned char fast_of(const struct hk_record_def *def, int fno)
 	return (unsigned char)fl;
 }
 
+/* def_at[(a - 'A') * 26 + b - 'A']: 1 + the index in hk_record_defs of the
+ * layout of record id "ab" (0: none), filled with fast_tab */
+static unsigned char def_at[26 * 26];
+
 static void fast_init(void)
 {
 	size_t d;
 	int i;
 
-	for (d = 0; d < hk_nrecord_defs && d < FAST_NDEFS; d++)
+	_Static_assert(FAST_NDEFS < UINT8_MAX, "def_at[] holds an index of fast_tab");
+	for (d = 0; d < hk_nrecord_defs && d < FAST_NDEFS; d++) {
+		const char *id = hk_record_defs[d].id;
 		for (i = 1; i <= hk_record_defs[d].nfields && i <= HK_MAX_FIELDS; i++)
 			fast_tab[d][i - 1] = fast_of(&hk_record_defs[d], i);
+		/* (the first layout of an id, as hk_record_def_find() finds it) */
+		if (id[0] >= 'A' && id[0] <= 'Z' && id[1] >= 'A' && id[1] <= 'Z' &&
+		    !def_at[(id[0] - 'A') * 26 + id[1] - 'A'])
+			def_at[(id[0] - 'A') * 26 + id[1] - 'A'] = (unsigned char)(d + 1);
+	}
 }
 
 /* The row of fast_tab of def's fields (fast_of() of field i + 1 at i), or
@@ -398,27 +408,26 @@ static int put_field(struct hk_uke_writer *w, const struct hk_record_def *def, i
 }
 #undef FERR
 
-/* The layout of record id (2 bytes): hk_record_def_find(), starting where the
- * last record's layout is in the table (records mostly come in table order). */
-static const struct hk_record_def *find_def(struct hk_uke_writer *w, const char *id)
+/* The layout of record id (2 bytes): hk_record_def_find(), by def_at[] for
+ * an id of two capital letters that it knows (filled by hk_uke_writer_init();
+ * any other id is searched for). */
+static const struct hk_record_def *find_def(const char *id)
 {
-	size_t n = hk_nrecord_defs, i = w->def_hint < n ? w->def_hint : 0, k;
+	unsigned a, b, k;
 
 	if (!id || !id[0] || !id[1] || id[2])
 		return NULL;
-	for (k = 0; k < n; k++, i = i + 1 < n ? i + 1 : 0) {
-		if (hk_record_defs[i].id[0] == id[0] && hk_record_defs[i].id[1] == id[1]) {
-			w->def_hint = i;
-			return &hk_record_defs[i];
-		}
-	}
-	return NULL;
+	a = (unsigned)(unsigned char)id[0] - 'A';
+	b = (unsigned)(unsigned char)id[1] - 'A';
+	if (a < 26 && b < 26 && (k = def_at[a * 26 + b]) != 0)
+		return &hk_record_defs[k - 1];
+	return hk_record_def_find(id, 2);
 }
 
 int hk_uke_write(struct hk_uke_writer *w, const char *id, const char *const *values,
 		 int nvalues, struct hk_err *err)
 {
-	const struct hk_record_def *def = find_def(w, id);
+	const struct hk_record_def *def = find_def(id);
 	const unsigned char *ft;
 	size_t len;
 	char recmem[HK_MAX_RECORD_BYTES + 3];
