@@ -70,7 +70,28 @@ void hk_to_fullwidth(const char *in, char *out, size_t size)
 	while (*p) {
 		const unsigned char *at = p;
 		unsigned long cp, w;
-		size_t len = get_cp(p, &cp);
+		size_t len;
+
+		if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+			/* a three-byte character (kanji, kana, full-width forms: most
+			 * of them), decoded as get_cp() does */
+			cp = (p[0] & 0x0Ful) << 12 | (p[1] & 0x3Ful) << 6 | (p[2] & 0x3F);
+			if (cp >= 0x800 && (cp < 0xFF61 || cp > 0xFF9F)) {
+				/* kept as it is, as below (its 3 bytes are those
+				 * put_cp() would write) */
+				prev_at = o;
+				prev = cp - 0x30A1 <= 0x30FA - 0x30A1 ? cp : 0;
+				if (o + 3 < size) {
+					out[o] = (char)p[0];
+					out[o + 1] = (char)p[1];
+					out[o + 2] = (char)p[2];
+					o += 3;
+				}
+				p += 3;
+				continue;
+			}
+		}
+		len = get_cp(p, &cp);
 		p += len;
 		if (cp >= 0x80 && (cp < 0xFF61 || cp > 0xFF9F)) {
 			/* kept as it is: kanji, kana, full-width forms (most characters) */
