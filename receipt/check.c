@@ -736,8 +736,20 @@ static bool record_checked(struct ck_ctx *c, const struct hk_uke_record *r, bool
 	}
 	*slot = NULL;
 	shape = ck_record(c, r, okv);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* bit i = okv[i] for i < n, eight flags at a time: a bool is the byte 0
+	 * or 1, and the multiply gathers the low bits of 8 such bytes (the first
+	 * lowest) into its top byte (ck_record() left okv[n ..] false) */
+	_Static_assert(HK_MAX_FIELDS % 8 == 0, "okv[] is whole words");
+	for (int i = 0; i < n; i += 8) {
+		uint64_t w;
+		memcpy(&w, okv + i, 8);
+		mask |= (w * 0x0102040810204080u >> 56) << i;
+	}
+#else
 	for (int i = 0; i < n; i++)
 		mask |= (uint64_t)okv[i] << i;
+#endif
 	*ok = mask;
 	if (rm && r->rawlen <= RM_BYTES && c->ndiag == before) {
 		e = rm_room(rm, h);
