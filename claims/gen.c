@@ -354,6 +354,7 @@ static int write_visit(struct ctx *c, struct hk_rng *g, long long pid, long day,
 	v[HK_VIS_ITEMS] = hk_vnull();
 	v[HK_VIS_BUILDING_COUNT] = hk_vint(building);
 	v[HK_VIS_OUTING] = hk_vint(0);
+	v[HK_VIS_SPECIALIST] = hk_vint(0);
 	c->st->visits++;
 	return put(c, HK_T_VISIT, v, NULL, err);
 }

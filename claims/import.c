@@ -736,6 +736,7 @@ static const struct col visit_cols[HK_VIS__N] = {
 	[HK_VIS_ITEMS] = {"items", C_ITEMS, 0, NOCODE, 0, 0, NULL},
 	[HK_VIS_BUILDING_COUNT] = {"building_count", C_INT, 0, NOCODE, 99, 1, "1"},
 	[HK_VIS_OUTING] = {"outing", C_ICODE, 0, t_flag, "flags (0, 1)", 0, 0, "0"},
+	[HK_VIS_SPECIALIST] = {"specialist", C_ICODE, 0, t_flag, "flags (0, 1)", 0, 0, "0"},
 };
 
 static void visit_check(struct ictx *x)

@@ -29,7 +29,7 @@ static const struct rec_table tables[HK_T__N] = {
 	[HK_T_VISIT] = {"visit", HK_VIS_NKEY,
 		{"patient_id", "date", "start_time", "end_time", "staff", "staff2", "instruction_kind",
 		 "emergency", "long_visit", "multi_staff", "terminal", "special_mgmt", "items", "building_count",
-		 "outing"}},
+		 "outing", "specialist"}},
 };
 
 static const int ncols[HK_T__N] = {

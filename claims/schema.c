@@ -272,6 +272,9 @@ static const char *const migrations[] = {
  * (houkan ingest, 300,000 rows/s): no per-item indexes */
 "DROP INDEX notice_item_notice;\n"
 "DROP INDEX notice_item_receipt;\n",
+/* 6: 専門の研修を受けた看護師による訪問 (訪問看護基本療養費（Ⅰ）/（Ⅱ） ハ, docs/fees.md) */
+"ALTER TABLE visit ADD COLUMN specialist INTEGER NOT NULL DEFAULT 0 CHECK (specialist IN (0, 1));"
+" -- 専門の研修を受けた看護師による訪問 (基本療養費Ⅰ/Ⅱ ハ)\n",
 };
 
 int hk_schema_count(void) { return (int)(sizeof(migrations) / sizeof(migrations[0])); }

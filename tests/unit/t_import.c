@@ -118,3 +118,42 @@ TEST(import_kind_names)
 	CHECK(hk_import_kind_parse("visit", &k) < 0);
 	CHECK_STR(hk_import_kind_name(HK_IMPORT_COVERAGES), "coverages");
 }
+
+TEST(import_visit_specialist_flag)
+{
+	struct hk_err err = {0};
+	struct hk_import_result res;
+	sqlite3 *db = fresh_db("spec.db");
+	const char *pats = write_file("spec_p.csv", "patient_key,sex,name,birth\nS1,1,試験 一郎,1940-01-01\n");
+	const char *good = write_file("spec_v.csv", "patient_key,date,start_time,end_time,staff,specialist\n"
+						     "S1,2024-06-03,10:00,11:00,08,1\n"
+						     "S1,2024-06-04,10:00,11:00,03,\n");
+	const char *nocol = write_file("spec_n.csv", "patient_key,date,start_time,end_time,staff\n"
+						      "S1,2024-06-05,10:00,11:00,03\n");
+	const char *bad = write_file("spec_b.csv", "patient_key,date,start_time,end_time,staff,specialist\n"
+						    "S1,2024-06-06,10:00,11:00,08,2\n");
+	CHECK(db);
+	hk_import_result_init(&res);
+	CHECK(hk_import_file(db, HK_IMPORT_PATIENTS, pats, "spec_p.csv", &res, &err) == 0);
+	hk_import_result_free(&res);
+	hk_import_result_init(&res);
+	CHECK(hk_import_file(db, HK_IMPORT_VISITS, good, "spec_v.csv", &res, &err) == 0);
+	CHECK_INT(res.added, 2);
+	hk_import_result_free(&res);
+	hk_import_result_init(&res);
+	CHECK(hk_import_file(db, HK_IMPORT_VISITS, nocol, "spec_n.csv", &res, &err) == 0);
+	CHECK_INT(res.added, 1);
+	hk_import_result_free(&res);
+	/* accepted (1), defaulted (empty field, no column) */
+	CHECK_INT(count(db, "SELECT count(*) FROM visit WHERE date = '2024-06-03' AND specialist = 1"), 1);
+	CHECK_INT(count(db, "SELECT count(*) FROM visit WHERE date = '2024-06-04' AND specialist = 0"), 1);
+	CHECK_INT(count(db, "SELECT count(*) FROM visit WHERE date = '2024-06-05' AND specialist = 0"), 1);
+	/* refused with file, line and field */
+	hk_import_result_init(&res);
+	CHECK(hk_import_file(db, HK_IMPORT_VISITS, bad, "spec_b.csv", &res, &err) == -1);
+	CHECK_INT(res.errors, 1);
+	CHECK(strstr(hk_buf_cstr(&res.diag), "spec_b.csv:2:6: specialist: '2'") != NULL);
+	CHECK_INT(count(db, "SELECT count(*) FROM visit WHERE date = '2024-06-06'"), 0);
+	hk_import_result_free(&res);
+	hk_db_close(db);
+}
