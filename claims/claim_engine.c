@@ -299,7 +299,7 @@ static int prepare_all(struct engine *e, struct hk_err *err)
 	static const char *q_vis =
 		"SELECT v.patient_id, v.id, v.date, v.start_time, v.end_time, v.staff, v.staff2,"
 		" v.instruction_kind, v.emergency, v.long_visit, v.multi_staff, v.terminal, v.special_mgmt,"
-		" v.building_count, v.outing, v.items"
+		" v.building_count, v.outing, v.items, v.specialist"
 		" FROM patient p CROSS JOIN visit v WHERE p.id BETWEEN ?5 AND ?6 AND v.patient_id = p.id"
 		" AND v.date BETWEEN ?3 AND ?2"
 		" ORDER BY p.id, v.date, v.start_time";
@@ -480,6 +480,7 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				v->building = sqlite3_column_int(s2, 13);
 				v->outing = sqlite3_column_int(s2, 14);
 				t = sqlite3_column_text(s2, 15);
+				v->specialist = sqlite3_column_int(s2, 16);
 				item_off[p->nv] = (size_t)-1;
 				if (t && *t) {
 					item_off[p->nv] = p->arena.len;

@@ -780,6 +780,7 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 	bool special, cond;
 	struct fcode code;
 	int group;
+	bool spec;
 	int building = v[0]->building >= 3 ? 3 : v[0]->building == 2 ? 2 : 1;
 	int base, psy = fam == 'p', week = week_no <= 3 ? 1 : 4;
 	int is_long = duration(v[0]) >= 30;
@@ -808,22 +809,44 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 				 "特別訪問看護指示; the others are left out", n);
 		n = 1;
 	}
+	/* 専門の研修を受けた看護師による訪問 (ハ) exists only in 訪問看護基本療養費（Ⅰ）/（Ⅱ）:
+	 * a flag elsewhere is reported, never dropped silently */
+	if (psy) {
+		for (int i = 0; i < n; i++)
+			if (v[i]->specialist)
+				note(e, d, NULL, "visit at %02d:%02d: specialist flag ignored: 精神科訪問看護基本療養費 has "
+						 "no 専門の研修を受けた看護師 (ハ) code; claimed as an ordinary 精神科 visit",
+				     v[i]->start / 60, v[i]->start % 60);
+	} else if (v[0]->specialist && v[0]->outing) {
+		note(e, d, NULL, "specialist flag ignored: 訪問看護基本療養費（Ⅲ） (外泊中) has no 専門の研修を受けた"
+				 "看護師 (ハ) code");
+	}
+	spec = !psy && v[0]->specialist && !v[0]->outing;
 	group = visit_staff(fam, v[0]->staff);
 	if (!group) {
 		note(e, d, NULL, "staff %s cannot give %s訪問看護 (別表20)", v[0]->staff, fam == 'p' ? "精神科" : "");
 		return;
 	}
-	/* the day's basic fee is chosen by the first visit's qualification; a
-	 * visit by another qualification does not fit that code's 職種等 */
+	if (spec && group != HK_FS_NURSE) {
+		note(e, d, NULL, "staff %s: 訪問看護基本療養費 ハ (専門の研修を受けた看護師) needs a 看護師; "
+				 "the day's base is left out", v[0]->staff);
+		return;
+	}
+	/* the day's basic fee is chosen by the first visit's qualification (and,
+	 * in the general family, whether it was a ハ visit); a visit by another
+	 * qualification does not fit that code's 職種等 */
 	{
 		int w = 1;
+		bool spec0 = !psy && v[0]->specialist;
 		for (int i = 1; i < n; i++) {
-			if (visit_staff(fam, v[i]->staff) == group) {
+			bool spec_i = !psy && v[i]->specialist;
+			if (visit_staff(fam, v[i]->staff) == group && spec_i == spec0) {
 				v[w++] = v[i];
 				continue;
 			}
-			note(e, d, NULL, "visit at %02d:%02d by staff %s: another qualification than the day's first "
-					 "visit (%s); left out", v[i]->start / 60, v[i]->start % 60, v[i]->staff, v[0]->staff);
+			note(e, d, NULL, "visit at %02d:%02d by staff %s%s: another qualification than the day's first "
+					 "visit (%s%s); left out", v[i]->start / 60, v[i]->start % 60, v[i]->staff,
+			     spec_i ? " (専門研修)" : "", v[0]->staff, spec0 ? " (専門研修)" : "");
 		}
 		n = w;
 	}
@@ -835,7 +858,7 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 			k = hk_fee_key(fam == 'p' ? HK_FEE_PSY_III : HK_FEE_BASIC_II);
 		else
 			k = hk_fee_key(fam == 'p' ? HK_FEE_PSY_I : HK_FEE_BASIC_I);
-		k.staff = group;
+		k.staff = spec ? HK_FS_SPECIALIST : group;
 		k.week4 = week == 4;
 		k.bldg3 = building >= 3;
 		k.min30 = is_long;
@@ -844,6 +867,27 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 	if (!code.code) {
 		note(e, d, NULL, "no basic fee for these facts (staff %s, 同一建物 %d)", v[0]->staff, building);
 		return;
+	}
+	if (spec) {
+		/* ハ's 職種等 is the master's (08 専門研修を受けた看護師): a visit
+		 * by a staff code it does not list would make a KA line the
+		 * check refuses (E-KA-SHOKUSHU) */
+		struct code_info tmp;
+		const struct code_info *ci = code_info(e, code, d, &tmp);
+		int w = 0;
+		for (int i = 0; ci->it && i < n; i++) {
+			if (hk_master_item_allows_staff(ci->it, v[i]->staff)) {
+				v[w++] = v[i];
+				continue;
+			}
+			note(e, d, code.code, "visit at %02d:%02d by staff %s: %s (%s) is for 職種等 %s only; %s",
+			     v[i]->start / 60, v[i]->start % 60, v[i]->staff, code.code, ci->it->short_name,
+			     ci->it->staff[0], i ? "left out" : "the day's base is left out");
+			if (!i)
+				return;
+		}
+		if (ci->it)
+			n = w;
 	}
 	staff_codes(v, n, true, staff);
 	base = add(e, d, code, staff, n, instr, 0, true);

@@ -32,6 +32,7 @@ struct hk_fee_visit {
 	char staff[3], staff2[3];   /* 別表20 base codes 01..10; staff2 "" if none */
 	char family[3];             /* visit.instruction_kind: 01/02 general, 03/04 精神科, 05/06 医療観察 */
 	bool emergency, long_visit, multi, terminal, outing;
+	bool specialist;            /* 専門の研修を受けた看護師による訪問 (基本療養費Ⅰ/Ⅱ ハ) */
 	int special_mgmt;           /* 0, 1 (重症度等の高い), 2 */
 	int building;               /* 同一建物居住者 visited that day (1..) */
 	const char *items;          /* explicit codes: "CODE[*N][:QTY][@TJ] ..." or NULL */

@@ -346,3 +346,123 @@ TEST(fees_nothing_claimable_gives_no_lines)
 	CHECK(strstr(r.notes[0].msg, "指示書") != NULL);
 	hk_fee_result_free(&r);
 }
+
+static bool has_note(const struct hk_fee_result *r, const char *part)
+{
+	for (int i = 0; i < r->nnotes; i++)
+		if (strstr(r->notes[i].msg, part))
+			return true;
+	return false;
+}
+
+static bool has_code(const struct hk_fee_result *r, const char *code)
+{
+	for (int i = 0; i < r->nka; i++)
+		if (!strcmp(r->ka[i].code, code))
+			return true;
+	return false;
+}
+
+/* 訪問看護基本療養費（Ⅰ）/（Ⅱ） ハ: a visit flagged specialist (専門の研修を受けた看護師).
+ * An ordinary visit on the 3rd carries the month's 管理療養費, which the ハ
+ * bases may not share a day with (併算定背反). */
+TEST(fees_specialist_visit_gives_ha)
+{
+	struct fx f;
+	struct hk_fee_result r;
+	struct hk_err err = {0};
+	static const char *const std[] = {"1607", NULL};
+	struct hk_fee_visit v[2] = {V(3, "03"), V(15, "08")};
+	fx_init(&f, std);
+	CHECK(f.c.master);
+	v[1].specialist = true;
+	CHECK(hk_fees_derive(&f.c, v, 2, &r, &err) == 0);
+	CHECK(find(&r, "20240603,510000110,,5550,03,01,01") >= 0);
+	CHECK(find(&r, "20240615,510000510,,12850,08,01,01") >= 0);
+	for (int i = 0; i < r.nka; i++)   /* no イ base beside it */
+		CHECK(r.ka[i].date.d != 15 || strcmp(r.ka[i].code, "510000110") != 0);
+	hk_fee_result_free(&r);
+	/* 同一建物居住者: （Ⅱ） ハ */
+	v[1].building = 3;
+	CHECK(hk_fees_derive(&f.c, v, 2, &r, &err) == 0);
+	CHECK(find(&r, "20240615,510001510,,12850,08,01,01") >= 0);
+	CHECK(!has_code(&r, "510000510") && !has_code(&r, "510000910"));
+	hk_fee_result_free(&r);
+	/* without 施設基準 1607: left out with a note, no ordinary base instead */
+	v[1].building = 1;
+	f.st.nstandards = 0;
+	CHECK(hk_fees_derive(&f.c, v, 2, &r, &err) == 0);
+	CHECK(!has_code(&r, "510000510"));
+	for (int i = 0; i < r.nka; i++)
+		CHECK(r.ka[i].date.d != 15);
+	CHECK(has_note(&r, "1607"));
+	hk_fee_result_free(&r);
+}
+
+TEST(fees_specialist_flag_needs_a_nurse)
+{
+	struct fx f;
+	struct hk_fee_result r;
+	struct hk_err err = {0};
+	static const char *const std[] = {"1607", NULL};
+	struct hk_fee_visit v[2] = {V(3, "03"), V(15, "07")};
+	fx_init(&f, std);
+	CHECK(f.c.master);
+	v[1].specialist = true;
+	CHECK(hk_fees_derive(&f.c, v, 2, &r, &err) == 0);
+	/* neither ハ nor the 准看護師 base: the day is left out and noted */
+	for (int i = 0; i < r.nka; i++)
+		CHECK(r.ka[i].date.d != 15);
+	CHECK(has_note(&r, "ハ"));
+	hk_fee_result_free(&r);
+	/* a 看護師 (03) whose code ハ's 職種等 (08) does not list: noted, not billed */
+	memcpy(v[1].staff, "03", 3);
+	CHECK(hk_fees_derive(&f.c, v, 2, &r, &err) == 0);
+	for (int i = 0; i < r.nka; i++)
+		CHECK(r.ka[i].date.d != 15);
+	CHECK(has_note(&r, "510000510"));
+	hk_fee_result_free(&r);
+}
+
+TEST(fees_specialist_and_ordinary_visits_on_one_day)
+{
+	struct fx f;
+	struct hk_fee_result r;
+	struct hk_err err = {0};
+	static const char *const std[] = {"1607", NULL};
+	struct hk_fee_visit v[3] = {V(3, "03"), V(15, "08"), V(15, "08")};
+	fx_init(&f, std);
+	CHECK(f.c.master);
+	f.pt.beppyo7 = true;
+	v[1].specialist = true;
+	v[2].start = 14 * 60;
+	v[2].end = 15 * 60;
+	CHECK(hk_fees_derive(&f.c, v, 3, &r, &err) == 0);
+	/* the ordinary second visit is another kind than the day's first (ハ) */
+	CHECK(find(&r, "20240615,510000510,,12850,08,01,01") >= 0);
+	CHECK(!has_code(&r, "510001970"));
+	CHECK(has_note(&r, "another qualification"));
+	hk_fee_result_free(&r);
+}
+
+TEST(fees_specialist_flag_in_psychiatric_visit_is_noted)
+{
+	struct fx f;
+	struct hk_fee_result r;
+	struct hk_err err = {0};
+	static const char *const std[] = {"1606", "1607", NULL};
+	struct hk_fee_visit v[2] = {V(3, "03"), V(15, "08")};
+	fx_init(&f, std);
+	CHECK(f.c.master);
+	memcpy(f.in[1].kind, "03", 3);
+	f.in[1].from = D(1);
+	f.in[1].to = D(30);
+	f.c.ninstr = 2;
+	memcpy(v[1].family, "03", 3);
+	v[1].specialist = true;
+	CHECK(hk_fees_derive(&f.c, v, 2, &r, &err) == 0);
+	CHECK(find(&r, "20240615,530000110,,5550,08,01,03") >= 0);
+	CHECK(!has_code(&r, "510000510"));
+	CHECK(has_note(&r, "specialist flag ignored"));
+	hk_fee_result_free(&r);
+}
