@@ -382,6 +382,12 @@ TEST(fees_specialist_visit_gives_ha)
 	for (int i = 0; i < r.nka; i++)   /* no イ base beside it */
 		CHECK(r.ka[i].date.d != 15 || strcmp(r.ka[i].code, "510000110") != 0);
 	hk_fee_result_free(&r);
+	/* alone, the 15th is the month's first visit day: 管理療養費 月の初日 keeps it, ハ is reported */
+	CHECK(hk_fees_derive(&f.c, &v[1], 1, &r, &err) == 0);
+	CHECK(!has_code(&r, "510000510"));
+	CHECK(has_code(&r, "550000410"));
+	CHECK(r.nnotes >= 1);
+	hk_fee_result_free(&r);
 	/* 同一建物居住者: （Ⅱ） ハ */
 	v[1].building = 3;
 	CHECK(hk_fees_derive(&f.c, v, 2, &r, &err) == 0);
