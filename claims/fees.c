@@ -978,8 +978,13 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 		staff_codes(v, n, false, staff);
 		add(e, d, code_for(k), staff, n, instr, 0, true);
 	}
-	/* 訪問看護管理療養費: 月の初日 by 機能強化型 1/2/3 or その他, 2日目以降 イ/ロ */
-	if (day == e->first_day) {
+	/* 訪問看護管理療養費: 月の初日 by 機能強化型 1/2/3 or その他, 2日目以降 イ/ロ.
+	 * Not on a ハ day: the master makes ハ 算定不可 beside every 管理療養費
+	 * code (併算定背反, 背反区分 0, 1日につき), so a ハ visit is claimed without
+	 * them (月の初日 goes to the first other visit day, first_ha_free_day()). */
+	if (spec) {
+		/* nothing */
+	} else if (day == e->first_day) {
 		static const int first[] = {1, 2, 3, 0, -2};
 		code = pick(e, HK_FEE_MGMT_FIRST, first, d);
 		if (code.code)
@@ -996,6 +1001,32 @@ static void day_group(struct eng *e, const struct hk_fee_visit **v, int n, char 
 	}
 	for (int i = 0; i < n; i++)
 		explicit_items(e, v[i], instr);
+}
+
+/* Whether visits v[0..n) (one date, in time order) make a ハ day: all of
+ * the general family, the first flagged specialist and not 外泊 (day_group()
+ * then claims ハ, and no 管理療養費). */
+static bool ha_day(const struct hk_fee_visit *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (family_index(v[i].family) != 0)
+			return false;
+	return v[0].specialist && !v[0].outing;
+}
+
+/* The day (hk_date_to_days()) of the month's first visit day that is not a
+ * ハ day: 訪問看護管理療養費 月の初日 and the monthly items go there, none of
+ * them may share a day with ハ (master 併算定背反).  The first visit day
+ * when every day is a ハ day. */
+static long first_ha_free_day(const struct hk_fee_visit *v, int n)
+{
+	for (int i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && same_date(v[j].date, v[i].date); j++)
+			;
+		if (!ha_day(v + i, j - i))
+			return hk_date_to_days(v[i].date);
+	}
+	return hk_date_to_days(v[0].date);
 }
 
 static void monthly(struct eng *e, const struct hk_fee_visit *v, int n)
@@ -1483,7 +1514,7 @@ int hk_fees_derive(const struct hk_fee_ctx *c, const struct hk_fee_visit *visits
 	e.last_date = (struct hk_date){0, 0, 0};
 	e.last_day = hk_date_to_days(e.last_date);
 	e.day1 = hk_date_to_days((struct hk_date){c->year, c->month, 1});
-	e.first_day = hk_date_to_days(visits[0].date);
+	e.first_day = first_ha_free_day(visits, n);
 	first_week = week_of_day(e.day1);
 	for (int i = 0; i < n;) {
 		/* the day's visits by instruction family: general, 精神科, 医療観察 */

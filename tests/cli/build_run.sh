@@ -77,6 +77,24 @@ with_receipts=$(sql sparse.db "SELECT group_concat(patient_id) FROM (SELECT DIST
 	[ "$with_receipts" = "$with_visits" ] && pass receipts_only_for_visited_patients ||
 	fail receipts_only_for_visited_patients "exit $rc; visits: $with_visits; receipts: $with_receipts"
 
+# a visit flagged specialist (専門の研修を受けた看護師, staff 08) is claimed as
+# 訪問看護基本療養費 ハ end to end: read from the visit table, derived, written, checked
+cp base.db spec.db
+sql spec.db "INSERT OR IGNORE INTO station_standard(code, valid_from) VALUES ('1607', '2000-01-01');
+	UPDATE visit SET staff = '08', staff2 = NULL, multi_staff = 0, specialist = 1 WHERE id = (
+		SELECT v.id FROM visit v WHERE v.instruction_kind IN ('01', '02') AND v.outing = 0
+		AND v.date > (SELECT min(date) FROM visit w WHERE w.patient_id = v.patient_id)
+		AND (SELECT count(*) FROM visit w WHERE w.patient_id = v.patient_id AND w.date = v.date) = 1
+		ORDER BY v.patient_id, v.date LIMIT 1)"
+run "$HOUKAN" build --db spec.db --month 2024-06 --out spec
+[ "$(sql spec.db 'SELECT count(*) FROM visit WHERE specialist = 1')" = 1 ] &&
+	cat spec/*/RECEIPTH.UKE | grep -a -q '^KA,[^,]*,[^,]*,51000[01]510,' &&
+	! cat uke/*/RECEIPTH.UKE | grep -a -q '^KA,[^,]*,[^,]*,51000[01]510,' &&
+	pass specialist_visit_claimed_as_ha || fail specialist_visit_claimed_as_ha "exit $rc; $(grep -i 'specialist\|ハ' "$T/err" | head -3)"
+for b in 1 2; do
+	[ -f spec/$b/RECEIPTH.UKE ] && expect_rc "specialist_check_body_$b" 0 "$HOUKAN" check spec/$b/RECEIPTH.UKE
+done
+
 # building the month again supersedes the unsubmitted run
 run "$HOUKAN" build --db st.db --month 2024-06 --out uke
 [ "$(sql st.db "SELECT state FROM claim_run WHERE id = 1")" = superseded ] && pass rebuild_supersedes || fail rebuild_supersedes "$(sql st.db 'SELECT id, state FROM claim_run')"

@@ -365,7 +365,7 @@ static bool has_code(const struct hk_fee_result *r, const char *code)
 
 /* 訪問看護基本療養費（Ⅰ）/（Ⅱ） ハ: a visit flagged specialist (専門の研修を受けた看護師).
  * An ordinary visit on the 3rd carries the month's 管理療養費, which the ハ
- * bases may not share a day with (併算定背反). */
+ * bases may not share a day with (併算定背反): a ハ day has none. */
 TEST(fees_specialist_visit_gives_ha)
 {
 	struct fx f;
@@ -381,12 +381,14 @@ TEST(fees_specialist_visit_gives_ha)
 	CHECK(find(&r, "20240615,510000510,,12850,08,01,01") >= 0);
 	for (int i = 0; i < r.nka; i++)   /* no イ base beside it */
 		CHECK(r.ka[i].date.d != 15 || strcmp(r.ka[i].code, "510000110") != 0);
-	hk_fee_result_free(&r);
-	/* alone, the 15th is the month's first visit day: 管理療養費 月の初日 keeps it, ハ is reported */
-	CHECK(hk_fees_derive(&f.c, &v[1], 1, &r, &err) == 0);
-	CHECK(!has_code(&r, "510000510"));
 	CHECK(has_code(&r, "550000410"));
-	CHECK(r.nnotes >= 1);
+	for (int i = 0; i < r.nka; i++)   /* 月の初日 on the 3rd, no 管理療養費 on the ハ day */
+		CHECK(strncmp(r.ka[i].code, "55000", 5) != 0 || r.ka[i].date.d == 3);
+	hk_fee_result_free(&r);
+	/* alone: ハ, and no 管理療養費 at all (the month has no other visit day) */
+	CHECK(hk_fees_derive(&f.c, &v[1], 1, &r, &err) == 0);
+	CHECK(find(&r, "20240615,510000510,,12850,08,01,01") >= 0);
+	CHECK(!has_code(&r, "550000410"));
 	hk_fee_result_free(&r);
 	/* 同一建物居住者: （Ⅱ） ハ */
 	v[1].building = 3;
@@ -402,6 +404,27 @@ TEST(fees_specialist_visit_gives_ha)
 	for (int i = 0; i < r.nka; i++)
 		CHECK(r.ka[i].date.d != 15);
 	CHECK(has_note(&r, "1607"));
+	hk_fee_result_free(&r);
+}
+
+/* A ハ day first in the month: 管理療養費 月の初日 goes to the first other visit
+ * day, 2日目以降 to the later ones, none to the ハ day. */
+TEST(fees_specialist_day_first_in_month)
+{
+	struct fx f;
+	struct hk_fee_result r;
+	struct hk_err err = {0};
+	static const char *const std[] = {"1607", "1617", NULL};
+	struct hk_fee_visit v[3] = {V(3, "08"), V(10, "03"), V(15, "03")};
+	fx_init(&f, std);
+	CHECK(f.c.master);
+	v[0].specialist = true;
+	CHECK(hk_fees_derive(&f.c, v, 3, &r, &err) == 0);
+	CHECK(find(&r, "20240603,510000510,,12850,08,01,01") >= 0);
+	CHECK(find(&r, "20240610,550000410,,7670,,,") >= 0);
+	CHECK(find(&r, "20240615,550000510,,3000,,,") >= 0);
+	for (int i = 0; i < r.nka; i++)
+		CHECK(r.ka[i].date.d != 3 || strncmp(r.ka[i].code, "55", 2) != 0);
 	hk_fee_result_free(&r);
 }
 
