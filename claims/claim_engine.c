@@ -122,6 +122,7 @@ struct engine {
 	unsigned long gaf_keys[128];
 	int ngaf;
 	char wk_s[11], prev_s[11];   /* the 6 days before the month (前週) */
+	size_t start_n, prev_n;      /* strlen() of start_s and prev_s */
 	sqlite3_stmt *q_pat;
 	struct scan q_cov, q_pub, q_ins, q_vis, q_elig;
 	struct hk_buf prior_date;    /* load_patient: the last 前週 date counted */
@@ -431,15 +432,14 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 	{
 		size_t item_off[MAX_VISITS];
 		bool prior_any = false;
-		size_t start_n = strlen(e->start_s), prev_n = strlen(e->prev_s);
 		while ((r = on_key(&e->q_vis, p->id, err, e->db)) == 1) {
 			sqlite3_stmt *s2 = e->q_vis.st;
 			const char *dt = (const char *)sqlite3_column_text(s2, 2);
 			size_t dn = (size_t)sqlite3_column_bytes(s2, 2);
-			if (text_cmp(dt, dn, e->start_s, start_n) < 0) {
+			if (text_cmp(dt, dn, e->start_s, e->start_n) < 0) {
 				/* 前週: count(DISTINCT date) of the rows up to the day before
 				 * the month; rows come in date order, so equal dates are adjacent */
-				if (text_cmp(dt, dn, e->prev_s, prev_n) <= 0 &&
+				if (text_cmp(dt, dn, e->prev_s, e->prev_n) <= 0 &&
 				    (!prior_any || dn != e->prior_date.len ||
 				     (dn && memcmp(dt, e->prior_date.data, dn) != 0))) {
 					p->prior_week_days++;
@@ -459,10 +459,10 @@ static int load_patient(struct engine *e, struct patient *p, struct hk_err *err)
 				/* date_col(s2, 2, e->start) of the text in hand; a
 				 * "YYYY-MM-DD" of the claim month (start_s's first 8
 				 * bytes, then a valid day) without the general parse */
-				if (dt && dn == 10 && !memcmp(dt, e->start_s, 8) && dt[8] >= '0' && dt[8] <= '3' &&
-				    dt[9] >= '0' && dt[9] <= '9' && (dt[8] - '0') * 10 + (dt[9] - '0') >= 1 &&
-				    (dt[8] - '0') * 10 + (dt[9] - '0') <= e->end.d)
-					v->date = (struct hk_date){e->start.y, e->start.m, (dt[8] - '0') * 10 + (dt[9] - '0')};
+				int day = dt && dn == 10 && !memcmp(dt, e->start_s, 8) && dt[8] >= '0' && dt[8] <= '3' &&
+						  dt[9] >= '0' && dt[9] <= '9' ? (dt[8] - '0') * 10 + (dt[9] - '0') : 0;
+				if (day >= 1 && day <= e->end.d)
+					v->date = (struct hk_date){e->start.y, e->start.m, day};
 				else if (!dt || !hk_date_parse(dt, strlen(dt), &v->date))
 					v->date = e->start;
 				t = sqlite3_column_text(s2, 3);
@@ -1572,6 +1572,8 @@ int hk_claim_engine(sqlite3 *db, const struct hk_master *m, const struct hk_buil
 	hk_date_fmt10(proto.end, proto.end_s);
 	hk_date_fmt10(hk_days_to_date(hk_date_to_days(proto.start) - 6), proto.wk_s);
 	hk_date_fmt10(hk_days_to_date(hk_date_to_days(proto.start) - 1), proto.prev_s);
+	proto.start_n = strlen(proto.start_s);
+	proto.prev_n = strlen(proto.prev_s);
 	hk_snprintf(proto.claim6, sizeof(proto.claim6), "%04d%02d", o->claim_year, o->claim_month);
 	hk_snprintf(proto.month7, sizeof(proto.month7), "%04d-%02d", o->year, o->month);
 	hk_snprintf(proto.svc6, sizeof(proto.svc6), "%04d%02d", o->year, o->month);
