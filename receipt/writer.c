@@ -328,31 +328,19 @@ static inline bool put_fast(char *dst, size_t room, const char *v, unsigned fl, 
 	unsigned cls = F_NEVER;
 	size_t n;
 
-	/* four bytes a round while four fit: one room test per round */
+	/* four bytes a round while four fit: one room test per round (the
+	 * inner loop is unrolled: its bound is a constant) */
 	for (n = 0; n + 4 <= room; n += 4) {
-		unsigned char c0 = (unsigned char)v[n], c1, c2, c3;
-		if (!c0)
-			goto scanned;
-		dst[n] = (char)c0;
-		cls |= byte_class[c0];
-		if (!(c1 = (unsigned char)v[n + 1])) {
-			n += 1;
-			goto scanned;
+#pragma GCC unroll 4
+		for (size_t k = 0; k < 4; k++) {
+			unsigned char c = (unsigned char)v[n + k];
+			if (!c) {
+				n += k;
+				goto scanned;
+			}
+			dst[n + k] = (char)c;
+			cls |= byte_class[c];
 		}
-		dst[n + 1] = (char)c1;
-		cls |= byte_class[c1];
-		if (!(c2 = (unsigned char)v[n + 2])) {
-			n += 2;
-			goto scanned;
-		}
-		dst[n + 2] = (char)c2;
-		cls |= byte_class[c2];
-		if (!(c3 = (unsigned char)v[n + 3])) {
-			n += 3;
-			goto scanned;
-		}
-		dst[n + 3] = (char)c3;
-		cls |= byte_class[c3];
 	}
 	for (; n < room && v[n]; n++) {
 		cls |= byte_class[(unsigned char)v[n]];
